@@ -1,0 +1,58 @@
+/**
+ * The bars twinops must clear, each a ratio of two cells measured in the same run:
+ * speed(subject) / speed(reference) = median(reference) / median(subject) >= min.
+ */
+export interface Bar {
+  workload: string;
+  subject: string;
+  reference: string;
+  min: number;
+  /** Why the bar exists, printed with it. */
+  what: string;
+}
+
+const T1 = 'twinops-wasm-1t';
+const T1R = 'twinops-wasm-1t-relaxed';
+const T2 = 'twinops-wasm-2t';
+const T2R = 'twinops-wasm-2t-relaxed';
+const XNN = 'tfjs-wasm';
+const MM512 = 'matmul-512x512x512';
+const MM1024 = 'matmul-1024x1024x1024';
+
+export const BARS: readonly Bar[] = [
+  { workload: MM1024, subject: T1, reference: XNN, min: 1.0, what: 'MatMul 1024³, 1 thread, no relaxed SIMD vs tfjs-wasm' },
+  { workload: MM512, subject: T1, reference: XNN, min: 1.0, what: 'MatMul 512³, 1 thread, no relaxed SIMD vs tfjs-wasm' },
+  { workload: MM1024, subject: T1R, reference: XNN, min: 1.3, what: 'MatMul 1024³, 1 thread, relaxed SIMD vs tfjs-wasm' },
+  { workload: MM512, subject: T1R, reference: XNN, min: 1.3, what: 'MatMul 512³, 1 thread, relaxed SIMD vs tfjs-wasm' },
+  { workload: MM1024, subject: T2, reference: T1, min: 1.8, what: 'MatMul 1024³, 2 threads vs 1 thread, no relaxed SIMD' },
+  { workload: MM1024, subject: T2R, reference: T1R, min: 1.8, what: 'MatMul 1024³, 2 threads vs 1 thread, relaxed SIMD' },
+  { workload: 'add-1m', subject: T1, reference: XNN, min: 1.0, what: 'Add 1M, 1 thread, no relaxed SIMD vs tfjs-wasm' },
+  { workload: 'add-1m', subject: T1R, reference: XNN, min: 1.0, what: 'Add 1M, 1 thread, relaxed SIMD vs tfjs-wasm' },
+  { workload: 'softmax-1000x1000', subject: T1, reference: XNN, min: 1.5, what: 'Softmax 1000², 1 thread, no relaxed SIMD vs tfjs-wasm' },
+  { workload: 'softmax-1000x1000', subject: T1R, reference: XNN, min: 1.5, what: 'Softmax 1000², 1 thread, relaxed SIMD vs tfjs-wasm' },
+];
+
+export interface BarResult extends Bar {
+  /** From the medians: this decides PASS/FAIL. */
+  ratio: number | undefined;
+  /** The same ratio from the fastest runs, a gauge of how much noise moved it. */
+  minRatio?: number;
+  status: 'PASS' | 'FAIL' | 'N/A';
+  /** Why N/A. */
+  reason?: string;
+}
+
+export type CellTimes = { median: number; min: number };
+
+/** `times(workload, runner)` gives a cell's median and min in ms, or a reason it has none. */
+export function evaluateBars(times: (workload: string, runner: string) => CellTimes | string): BarResult[] {
+  return BARS.map((bar) => {
+    const s = times(bar.workload, bar.subject);
+    const r = times(bar.workload, bar.reference);
+    if (typeof s === 'string' || typeof r === 'string') {
+      return { ...bar, ratio: undefined, status: 'N/A', reason: typeof s === 'string' ? `${bar.subject}: ${s}` : `${bar.reference}: ${r}` };
+    }
+    const ratio = r.median / s.median;
+    return { ...bar, ratio, minRatio: r.min / s.min, status: ratio >= bar.min ? 'PASS' : 'FAIL' };
+  });
+}

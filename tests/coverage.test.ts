@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { coverageMarkdown, OPS_MD } from '../registry/coverage.js';
+import { registry } from '../registry/registry.js';
+import { OPS } from '../ops/index.js';
+
+describe('op coverage', () => {
+  it('docs/OPS.md matches the registry (regenerate with npm run docs:ops)', () => {
+    expect(readFileSync(OPS_MD, 'utf8')).toBe(coverageMarkdown());
+  });
+
+  it('every op of the first set has a float32 kernel on both devices', () => {
+    for (const op of OPS.keys()) {
+      expect(registry.get(op, 'float32', 'wasm'), `${op} float32 wasm`).toBeDefined();
+      expect(registry.get(op, 'float32', 'webgpu'), `${op} float32 webgpu`).toBeDefined();
+    }
+  });
+
+  it('every wasm kernel has a webgpu twin of the same family and dtypes', () => {
+    for (const e of registry.list().filter((x) => x.device === 'wasm')) {
+      const twin = registry.get(e.op, e.dtype, 'webgpu');
+      expect(twin, `${e.op} ${e.dtype} has no webgpu twin`).toBeDefined();
+      expect(twin!.family).toBe(e.family);
+    }
+  });
+});

@@ -1,0 +1,212 @@
+/**
+ * The `binary` family: elementwise arithmetic and comparisons with numpy broadcasting.
+ *
+ * Every op exports `<Op>_<f32|i32>(a, b, out, meta, start, end)`, which computes flat output
+ * elements [start, end). `meta` points at an i32 array describing the collapsed problem:
+ *   [outerDims, n, saInner, sbInner, (size, sa, sb) for each outer dim, innermost first]
+ * The output is walked row by row (a row is the innermost dimension, n elements); each row segment
+ * runs a loop specialised for its inner strides: (1,1), (1,0), (0,1), or a generic strided loop.
+ * Comparisons write one byte (0/1) per element, 16 at a time.
+ */
+import { MATH_LOCALS, i4, powF32x4 } from './templates/math.wat.js';
+import { memoryImport, type WatFamily, type WatVariant } from './templates/wat.js';
+
+type Dt = 'f32' | 'i32';
+
+interface BinOp {
+  name: string;
+  dt: Dt;
+  /** Output is bool (one byte per element). */
+  cmp: boolean;
+  /** f32x4/i32x4 expression of two v128 operands (a lane mask for comparisons). */
+  vec?: (v: WatVariant, a: string, b: string) => string;
+  /** i32 expression of locals $x, $y, for ops without a SIMD form (int Div, int Pow). */
+  scalar?: string;
+}
+
+const simple = (instr: string) => (_v: WatVariant, a: string, b: string) => `(${instr} ${a} ${b})`;
+
+const I32_DIV = `(if (result i32) (i32.eqz (local.get $y)) (then (i32.const 0))
+  (else (if (result i32) (i32.eq (local.get $y) (i32.const -1)) (then (i32.sub (i32.const 0) (local.get $x))) (else (i32.div_s (local.get $x) (local.get $y))))))`;
+
+export const BINARY_KERNELS: readonly BinOp[] = [
+  { name: 'Add', dt: 'f32', cmp: false, vec: simple('f32x4.add') },
+  { name: 'Sub', dt: 'f32', cmp: false, vec: simple('f32x4.sub') },
+  { name: 'Mul', dt: 'f32', cmp: false, vec: simple('f32x4.mul') },
+  { name: 'Div', dt: 'f32', cmp: false, vec: simple('f32x4.div') },
+  { name: 'Pow', dt: 'f32', cmp: false, vec: (_v, a, b) => `(call $powv ${a} ${b})` },
+  // f32x4.max/min propagate NaN (pmax/pmin would not)
+  { name: 'Max', dt: 'f32', cmp: false, vec: simple('f32x4.max') },
+  { name: 'Min', dt: 'f32', cmp: false, vec: simple('f32x4.min') },
+  { name: 'Add', dt: 'i32', cmp: false, vec: simple('i32x4.add') },
+  { name: 'Sub', dt: 'i32', cmp: false, vec: simple('i32x4.sub') },
+  { name: 'Mul', dt: 'i32', cmp: false, vec: simple('i32x4.mul') },
+  // truncates toward zero; x/0 = 0 and INT_MIN/-1 = INT_MIN (wraps) instead of trapping
+  { name: 'Div', dt: 'i32', cmp: false, scalar: I32_DIV },
+  { name: 'Pow', dt: 'i32', cmp: false, scalar: '(call $ipow (local.get $x) (local.get $y))' },
+  { name: 'Max', dt: 'i32', cmp: false, vec: simple('i32x4.max_s') },
+  { name: 'Min', dt: 'i32', cmp: false, vec: simple('i32x4.min_s') },
+  { name: 'Equal', dt: 'f32', cmp: true, vec: simple('f32x4.eq') },
+  { name: 'Greater', dt: 'f32', cmp: true, vec: simple('f32x4.gt') },
+  { name: 'GreaterOrEqual', dt: 'f32', cmp: true, vec: simple('f32x4.ge') },
+  { name: 'Less', dt: 'f32', cmp: true, vec: simple('f32x4.lt') },
+  { name: 'LessOrEqual', dt: 'f32', cmp: true, vec: simple('f32x4.le') },
+  { name: 'Equal', dt: 'i32', cmp: true, vec: simple('i32x4.eq') },
+  { name: 'Greater', dt: 'i32', cmp: true, vec: simple('i32x4.gt_s') },
+  { name: 'GreaterOrEqual', dt: 'i32', cmp: true, vec: simple('i32x4.ge_s') },
+  { name: 'Less', dt: 'i32', cmp: true, vec: simple('i32x4.lt_s') },
+  { name: 'LessOrEqual', dt: 'i32', cmp: true, vec: simple('i32x4.le_s') },
+];
+
+/** Float pow on four lanes: one function (it is long, and dominates its call). */
+const powv = (v: WatVariant) => `(func $powv (param $a v128) (param $b v128) (result v128) ${MATH_LOCALS}
+  ${powF32x4(v, '(local.get $a)', '(local.get $b)')})`;
+
+export const binaryExport = (op: string, dt: Dt) => `${op}_${dt}`;
+
+/** Integer power by repeated squaring (wrapping); negative exponents give trunc(1/x^n): 1, ±1 or 0. */
+const IPOW = `(func $ipow (param $x i32) (param $n i32) (result i32) (local $r i32)
+  (if (i32.lt_s (local.get $n) (i32.const 0)) (then
+    (if (i32.eq (local.get $x) (i32.const 1)) (then (return (i32.const 1))))
+    (if (i32.eq (local.get $x) (i32.const -1)) (then
+      (return (select (i32.const -1) (i32.const 1) (i32.and (local.get $n) (i32.const 1))))))
+    (return (i32.const 0))))
+  (local.set $r (i32.const 1))
+  (block $d (loop $l
+    (br_if $d (i32.eqz (local.get $n)))
+    (if (i32.and (local.get $n) (i32.const 1)) (then (local.set $r (i32.mul (local.get $r) (local.get $x)))))
+    (local.set $x (i32.mul (local.get $x) (local.get $x)))
+    (local.set $n (i32.shr_u (local.get $n) (i32.const 1)))
+    (br $l)))
+  (local.get $r))`;
+
+type Kind = 'contig' | 'splat' | 'strided';
+
+function operand(k: Kind, p: string, v: string, off: number, one: boolean): string {
+  if (k === 'splat') return `(local.get ${v})`;
+  if (k === 'strided' || one) return `(v128.load32_zero (local.get ${p}))`;
+  return `(v128.load offset=${off} (local.get ${p}))`;
+}
+
+function bump(k: Kind, p: string, bytes: number, stride: string): string {
+  if (k === 'splat') return '';
+  if (k === 'strided') return `(local.set ${p} (i32.add (local.get ${p}) (i32.shl (local.get ${stride}) (i32.const 2))))`;
+  return `(local.set ${p} (i32.add (local.get ${p}) (i32.const ${bytes})))`;
+}
+
+/** The loop over one row segment for operand kinds (ka, kb). */
+function segLoop(v: WatVariant, op: BinOp, ka: Kind, kb: Kind): string {
+  const f = op.vec!;
+  const A = (off: number, one = false) => operand(ka, '$pa', '$va', off, one);
+  const B = (off: number, one = false) => operand(kb, '$pb', '$vb', off, one);
+  const tailElem = op.cmp
+    ? `(i32.store8 (local.get $po) (i32.and (i32x4.extract_lane 0 ${f(v, A(0, true), B(0, true))}) (i32.const 1)))`
+    : `(v128.store32_lane 0 (local.get $po) ${f(v, A(0, true), B(0, true))})`;
+  const tail = `(block $td (loop $tl
+      (br_if $td (i32.ge_u (local.get $po) (local.get $pe)))
+      ${tailElem}
+      ${bump(ka, '$pa', 4, '$sa')} ${bump(kb, '$pb', 4, '$sb')}
+      (local.set $po (i32.add (local.get $po) (i32.const ${op.cmp ? 1 : 4})))
+      (br $tl)))`;
+  if (ka === 'strided' || kb === 'strided') return tail;
+  // vector body: 8 elements (2 vectors) per iteration, or 16 masks narrowed to 16 bytes
+  const per = op.cmp ? 16 : 8;
+  const outBytes = op.cmp ? 16 : 32;
+  let body: string;
+  if (op.cmp) {
+    const m = (i: number) => f(v, A(16 * i), B(16 * i));
+    body = `(v128.store (local.get $po) (v128.and ${i4(0x01010101)}
+      (i8x16.narrow_i16x8_s (i16x8.narrow_i32x4_s ${m(0)} ${m(1)}) (i16x8.narrow_i32x4_s ${m(2)} ${m(3)}))))`;
+  } else {
+    body = `(v128.store (local.get $po) ${f(v, A(0), B(0))})
+      (v128.store offset=16 (local.get $po) ${f(v, A(16), B(16))})`;
+  }
+  return `(block $vd (loop $vl
+      (br_if $vd (i32.gt_u (i32.add (local.get $po) (i32.const ${outBytes})) (local.get $pe)))
+      ${body}
+      ${bump(ka, '$pa', per * 4, '')} ${bump(kb, '$pb', per * 4, '')}
+      (local.set $po (i32.add (local.get $po) (i32.const ${outBytes})))
+      (br $vl)))
+    ${tail}`;
+}
+
+function segFunc(v: WatVariant, op: BinOp): string {
+  const name = `$seg_${binaryExport(op.name, op.dt)}`;
+  const head = `(func ${name} (param $pa i32) (param $pb i32) (param $po i32) (param $n i32) (param $sa i32) (param $sb i32)
+    (local $pe i32) (local $va v128) (local $vb v128) (local $x i32) (local $y i32)
+    (local.set $pe (i32.add (local.get $po) (i32.mul (local.get $n) (i32.const ${op.cmp ? 1 : 4}))))`;
+  if (op.scalar) {
+    return `${head}
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $po) (local.get $pe)))
+      (local.set $x (i32.load (local.get $pa)))
+      (local.set $y (i32.load (local.get $pb)))
+      (i32.store (local.get $po) ${op.scalar})
+      (local.set $pa (i32.add (local.get $pa) (i32.shl (local.get $sa) (i32.const 2))))
+      (local.set $pb (i32.add (local.get $pb) (i32.shl (local.get $sb) (i32.const 2))))
+      (local.set $po (i32.add (local.get $po) (i32.const 4)))
+      (br $l))))`;
+  }
+  return `${head}
+    (if (i32.and (i32.eq (local.get $sa) (i32.const 1)) (i32.eq (local.get $sb) (i32.const 1))) (then
+      ${segLoop(v, op, 'contig', 'contig')} (return)))
+    (if (i32.and (i32.eq (local.get $sa) (i32.const 1)) (i32.eqz (local.get $sb))) (then
+      (local.set $vb (v128.load32_splat (local.get $pb)))
+      ${segLoop(v, op, 'contig', 'splat')} (return)))
+    (if (i32.and (i32.eqz (local.get $sa)) (i32.eq (local.get $sb) (i32.const 1))) (then
+      (local.set $va (v128.load32_splat (local.get $pa)))
+      ${segLoop(v, op, 'splat', 'contig')} (return)))
+    ${segLoop(v, op, 'strided', 'strided')})`;
+}
+
+/** The exported driver: walks rows of [start, end), locating each row's operands from `meta`. */
+function driver(op: BinOp): string {
+  const ex = binaryExport(op.name, op.dt);
+  return `(func (export "${ex}") (param $a i32) (param $b i32) (param $o i32) (param $meta i32) (param $start i32) (param $end i32)
+    (local $n i32) (local $sa i32) (local $sb i32) (local $row i32) (local $col i32) (local $len i32)
+    (local $ao i32) (local $bo i32) (local $q i32) (local $k i32) (local $p i32) (local $d i32) (local $i i32)
+    (local.set $n (i32.load offset=4 (local.get $meta)))
+    (local.set $sa (i32.load offset=8 (local.get $meta)))
+    (local.set $sb (i32.load offset=12 (local.get $meta)))
+    (local.set $row (i32.div_u (local.get $start) (local.get $n)))
+    (local.set $col (i32.sub (local.get $start) (i32.mul (local.get $row) (local.get $n))))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $start) (local.get $end)))
+      (local.set $len (i32.sub (local.get $n) (local.get $col)))
+      (if (i32.gt_u (local.get $len) (i32.sub (local.get $end) (local.get $start)))
+        (then (local.set $len (i32.sub (local.get $end) (local.get $start)))))
+      (local.set $ao (i32.mul (local.get $col) (local.get $sa)))
+      (local.set $bo (i32.mul (local.get $col) (local.get $sb)))
+      (local.set $q (local.get $row))
+      (local.set $p (i32.add (local.get $meta) (i32.const 16)))
+      (local.set $k (i32.load (local.get $meta)))
+      (block $od (loop $dims
+        (br_if $od (i32.eqz (local.get $k)))
+        (local.set $d (i32.load (local.get $p)))
+        (local.set $i (i32.rem_u (local.get $q) (local.get $d)))
+        (local.set $q (i32.div_u (local.get $q) (local.get $d)))
+        (local.set $ao (i32.add (local.get $ao) (i32.mul (local.get $i) (i32.load offset=4 (local.get $p)))))
+        (local.set $bo (i32.add (local.get $bo) (i32.mul (local.get $i) (i32.load offset=8 (local.get $p)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 12)))
+        (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+        (br $dims)))
+      (call $seg_${ex}
+        (i32.add (local.get $a) (i32.shl (local.get $ao) (i32.const 2)))
+        (i32.add (local.get $b) (i32.shl (local.get $bo) (i32.const 2)))
+        (i32.add (local.get $o) (i32.mul (local.get $start) (i32.const ${op.cmp ? 1 : 4})))
+        (local.get $len) (local.get $sa) (local.get $sb))
+      (local.set $start (i32.add (local.get $start) (local.get $len)))
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (local.set $col (i32.const 0))
+      (br $rows))))`;
+}
+
+export const binaryFamily: WatFamily = {
+  name: 'binary',
+  // no FMA anywhere (Pow runs in float64): one build serves both variants
+  usesRelaxed: false,
+  emit(v: WatVariant): string {
+    const parts = BINARY_KERNELS.map((op) => `${segFunc(v, op)}\n${driver(op)}`);
+    return `(module\n${memoryImport(v)}\n${IPOW}\n${powv(v)}\n${parts.join('\n')}\n)`;
+  },
+};

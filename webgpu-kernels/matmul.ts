@@ -1,0 +1,16 @@
+import { MATMUL_DTYPES, type MatMulPlan } from '../ops/matmul.js';
+import { registry } from '../registry/registry.js';
+import { runGemm } from './gemm-shader.js';
+import { gpuOf } from './runtime/kernel.js';
+
+/** MatMul (numpy semantics, batch broadcasting, optional fused bias and activation) on the shared tiled GEMM. */
+registry.register<MatMulPlan>({
+  op: 'MatMul',
+  device: 'webgpu',
+  dtypes: MATMUL_DTYPES,
+  kind: 'compute',
+  family: 'gemm',
+  run(ctx, inputs, outputs, plan) {
+    runGemm(gpuOf(ctx, 'MatMul'), 'MatMul', plan.dispatchDType, inputs[0]!, inputs[1]!, inputs[2], outputs[0]!, plan);
+  },
+});
