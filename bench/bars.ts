@@ -37,12 +37,43 @@ export interface BarResult extends Bar {
   ratio: number | undefined;
   /** The same ratio from the fastest runs, a gauge of how much noise moved it. */
   minRatio?: number;
+  /**
+   * The same ratio from median CPU time (whole process). For 1-thread cells this discounts time the
+   * bench spent preempted by other processes; for 2-thread cells it measures work, not latency.
+   */
+  cpuRatio?: number;
+  /**
+   * Median over the interleaving rounds of the ratio within each round: runs taken close together
+   * share the machine's state, so this is the ratio least moved by slow spells.
+   */
+  pairedRatio?: number;
   status: 'PASS' | 'FAIL' | 'N/A';
   /** Why N/A. */
   reason?: string;
 }
 
-export type CellTimes = { median: number; min: number };
+const oneThread = (runner: string) => !/-2t\b/.test(runner);
+
+export type CellTimes = { median: number; min: number; cpu: number; samples: number[]; rounds: number[] };
+
+function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** reference / subject within each round both ran in, then the median over those rounds (at least 3). */
+function pairedRatio(subject: CellTimes, reference: CellTimes): number | undefined {
+  const byRound = (c: CellTimes) => {
+    const m = new Map<number, number[]>();
+    c.samples.forEach((x, i) => m.set(c.rounds[i]!, [...(m.get(c.rounds[i]!) ?? []), x]));
+    return m;
+  };
+  const s = byRound(subject);
+  const r = byRound(reference);
+  const ratios = [...s.keys()].filter((k) => r.has(k)).map((k) => median(r.get(k)!) / median(s.get(k)!));
+  return ratios.length >= 3 ? median(ratios) : undefined;
+}
 
 /** `times(workload, runner)` gives a cell's median and min in ms, or a reason it has none. */
 export function evaluateBars(times: (workload: string, runner: string) => CellTimes | string): BarResult[] {
@@ -53,6 +84,8 @@ export function evaluateBars(times: (workload: string, runner: string) => CellTi
       return { ...bar, ratio: undefined, status: 'N/A', reason: typeof s === 'string' ? `${bar.subject}: ${s}` : `${bar.reference}: ${r}` };
     }
     const ratio = r.median / s.median;
-    return { ...bar, ratio, minRatio: r.min / s.min, status: ratio >= bar.min ? 'PASS' : 'FAIL' };
+    const cpu = oneThread(bar.subject) && oneThread(bar.reference) ? { cpuRatio: r.cpu / s.cpu } : {};
+    const paired = pairedRatio(s, r);
+    return { ...bar, ratio, minRatio: r.min / s.min, ...cpu, ...(paired ? { pairedRatio: paired } : {}), status: ratio >= bar.min ? 'PASS' : 'FAIL' };
   });
 }

@@ -1,10 +1,10 @@
 /**
  * Timing. The host is shared and noisy, so the cells of one workload (every runtime) are measured
- * interleaved: after each cell's warm-up, timed runs are spread over several rounds, and every round
+ * interleaved: after each cell's warm-up, its timed runs are spread over many rounds, and every round
  * visits every cell in a rotated order. A slow spell of the machine then hits all runtimes alike
  * instead of whichever one happened to be running. Each cell gets about the same time budget.
  */
-import { settle, type Cell } from './peers/types.js';
+import { timeOnce, type Cell, type Sample } from './peers/types.js';
 
 export interface Budget {
   /** Time for the timed runs of one cell, ms. */
@@ -14,14 +14,14 @@ export interface Budget {
   /** Timed runs per cell, at least and at most. */
   minRuns: number;
   maxRuns: number;
-  /** A cell whose warm-up run takes longer than this gets only `slowRuns` timed runs. */
+  /** A cell whose runs take longer than this gets only `slowRuns` timed runs, and no warm-up beyond its first run. */
   slowMs: number;
   slowRuns: number;
   /** Rounds the timed runs are spread over; more rounds interleave the runtimes more finely. */
   rounds: number;
 }
 
-export const DEFAULT_BUDGET: Budget = { budgetMs: 1200, warmupMs: 150, minRuns: 7, maxRuns: 300, slowMs: 1000, slowRuns: 3, rounds: 20 };
+export const DEFAULT_BUDGET: Budget = { budgetMs: 1500, warmupMs: 150, minRuns: 7, maxRuns: 300, slowMs: 1000, slowRuns: 3, rounds: 20 };
 
 export interface Stats {
   median: number;
@@ -29,27 +29,28 @@ export interface Stats {
   max: number;
   /** Interquartile range over the median, a noise gauge. */
   spread: number;
+  /** Median CPU time of the process per run (all threads), ms. */
+  cpuMedian: number;
   runs: number;
   warmups: number;
-  /** Every timed run, ms, in the order taken. */
-  samples: number[];
+  /** Every timed run, in the order taken. */
+  samples: Sample[];
+  /** The round each sample was taken in (see measureInterleaved). */
+  rounds: number[];
   note?: string;
 }
 
 export interface Timed {
   key: string;
   cell: Cell;
+  /** How long the cell's first (untimed, checked) run took: it counts as warm-up when slow. */
+  firstRunMs?: number;
 }
 
-async function timeRuns(cell: Cell, n: number): Promise<number[]> {
+async function timeRuns(cell: Cell, n: number): Promise<Sample[]> {
   if (cell.runTimed) return cell.runTimed(n);
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    const p = settle(cell.run());
-    if (p) await p;
-    out.push(performance.now() - t0);
-  }
+  const out: Sample[] = [];
+  for (let i = 0; i < n; i++) out.push(await timeOnce(() => cell.run()));
   return out;
 }
 
@@ -60,17 +61,21 @@ function quantile(sorted: readonly number[], q: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
-export function summarize(samples: number[], warmups: number, note?: string): Stats {
-  const s = samples.slice().sort((a, b) => a - b);
+const sorted = (xs: readonly number[]) => xs.slice().sort((a, b) => a - b);
+
+export function summarize(samples: Sample[], rounds: number[], warmups: number, note?: string): Stats {
+  const s = sorted(samples.map((x) => x.wall));
   const median = quantile(s, 0.5);
   return {
     median,
     min: s[0]!,
     max: s[s.length - 1]!,
     spread: (quantile(s, 0.75) - quantile(s, 0.25)) / median,
+    cpuMedian: quantile(sorted(samples.map((x) => x.cpu)), 0.5),
     runs: s.length,
     warmups,
     samples,
+    rounds,
     ...(note ? { note } : {}),
   };
 }
@@ -82,32 +87,32 @@ export function summarize(samples: number[], warmups: number, note?: string): St
 const settleGap = () => new Promise<void>((r) => setTimeout(r, 5));
 
 /** Warm a cell up; returns the number of warm-up runs and a per-run time estimate (median after the first). */
-async function warmUp(cell: Cell, b: Budget): Promise<{ count: number; estimate: number }> {
-  await cell.enter?.();
-  const t0 = performance.now();
+async function warmUp(t: Timed, b: Budget): Promise<{ count: number; estimate: number }> {
+  if (t.firstRunMs !== undefined && t.firstRunMs > b.slowMs) return { count: 0, estimate: t.firstRunMs };
+  await t.cell.enter?.();
+  const start = performance.now();
   const times: number[] = [];
   while (times.length < 50) {
-    const [t] = await timeRuns(cell, 1);
-    times.push(t!);
-    if (t! > b.slowMs) break;
-    if (times.length >= 2 && performance.now() - t0 >= b.warmupMs) break;
+    const [s] = await timeRuns(t.cell, 1);
+    times.push(s!.wall);
+    if (s!.wall > b.slowMs) break;
+    if (times.length >= 2 && performance.now() - start >= b.warmupMs) break;
   }
-  const rest = (times.length > 1 ? times.slice(1) : times).sort((x, y) => x - y);
-  return { count: times.length, estimate: quantile(rest, 0.5) };
+  return { count: times.length, estimate: quantile(sorted(times.length > 1 ? times.slice(1) : times), 0.5) };
 }
 
 /** Measure every cell of one workload, interleaved. A cell that throws gets an error instead of stats. */
 export async function measureInterleaved(cells: readonly Timed[], b: Budget): Promise<Map<string, Stats | Error>> {
   const results = new Map<string, Stats | Error>();
-  const live: { key: string; cell: Cell; target: number; warmups: number; slow: boolean; samples: number[] }[] = [];
-  for (const { key, cell } of cells) {
+  const live: { key: string; cell: Cell; target: number; warmups: number; slow: boolean; samples: Sample[]; rounds: number[] }[] = [];
+  for (const t of cells) {
     try {
-      const w = await warmUp(cell, b);
+      const w = await warmUp(t, b);
       const slow = w.estimate > b.slowMs;
       const target = slow ? b.slowRuns : Math.min(b.maxRuns, Math.max(b.minRuns, Math.floor(b.budgetMs / w.estimate)));
-      live.push({ key, cell, target, warmups: w.count, slow, samples: [] });
+      live.push({ key: t.key, cell: t.cell, target, warmups: w.count, slow, samples: [], rounds: [] });
     } catch (e) {
-      results.set(key, e instanceof Error ? e : new Error(String(e)));
+      results.set(t.key, e instanceof Error ? e : new Error(String(e)));
     }
   }
   const rounds = Math.max(1, b.rounds);
@@ -120,7 +125,9 @@ export async function measureInterleaved(cells: readonly Timed[], b: Budget): Pr
       try {
         await settleGap();
         await c.cell.enter?.();
-        c.samples.push(...(await timeRuns(c.cell, want)));
+        const got = await timeRuns(c.cell, want);
+        c.samples.push(...got);
+        c.rounds.push(...got.map(() => r));
       } catch (e) {
         results.set(c.key, e instanceof Error ? e : new Error(String(e)));
       }
@@ -128,7 +135,7 @@ export async function measureInterleaved(cells: readonly Timed[], b: Budget): Pr
   }
   for (const c of live) {
     if (results.has(c.key)) continue;
-    results.set(c.key, summarize(c.samples, c.warmups, c.slow ? `slow: ${c.samples.length} runs` : undefined));
+    results.set(c.key, summarize(c.samples, c.rounds, c.warmups, c.slow ? `slow: ${c.samples.length} runs` : undefined));
   }
   return results;
 }

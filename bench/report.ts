@@ -15,12 +15,17 @@ export interface CellResult {
   maxMs?: number;
   /** Interquartile range / median. */
   spread?: number;
+  /** Median CPU time of the whole process per run (all threads). */
+  cpuMedianMs?: number;
   runs?: number;
   warmups?: number;
   /** Throughput at the median, in the workload's unit. */
   throughput?: number;
   note?: string;
   samplesMs?: number[];
+  cpuSamplesMs?: number[];
+  /** The interleaving round of each sample. */
+  sampleRounds?: number[];
 }
 
 export interface RunnerRecord {
@@ -68,7 +73,8 @@ function table(header: string[], rows: string[][], leftCols = 1): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]) =>
     r.map((c, i) => (i < leftCols ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+  // Columns without a header (notes) get no rule, so a long note does not stretch it.
+  return [line(header), line(widths.map((w, i) => (header[i] ? '-'.repeat(w) : ''))), ...rows.map(line)].join('\n');
 }
 
 /** All pairwise ratios twinops / peer per workload, for the JSON. */
@@ -90,10 +96,10 @@ function cellsTable(rec: BenchRecord, w: WorkloadRecord): string {
     .filter((c) => c.workload === w.id)
     .map((c) =>
       c.status === 'ok'
-        ? [label.get(c.runner) ?? c.runner, fmt(c.medianMs), fmt(c.minMs), String(c.runs), `${Math.round((c.spread ?? 0) * 100)}%`, fmt(c.throughput), c.note ?? '']
-        : [label.get(c.runner) ?? c.runner, c.status.toUpperCase(), '', '', '', '', (c.reason ?? '').slice(0, 100)],
+        ? [label.get(c.runner) ?? c.runner, fmt(c.medianMs), fmt(c.minMs), String(c.runs), `${Math.round((c.spread ?? 0) * 100)}%`, fmt(c.cpuMedianMs), fmt(c.throughput), c.note ?? '']
+        : [label.get(c.runner) ?? c.runner, c.status.toUpperCase(), '', '', '', '', '', (c.reason ?? '').slice(0, 100)],
     );
-  return table(['  ' + w.label, 'median ms', 'min ms', 'runs', 'IQR', w.work.unit, ''], rows.map((r) => ['  ' + r[0], ...r.slice(1)]));
+  return table(['  ' + w.label, 'median ms', 'min ms', 'runs', 'IQR', 'CPU ms', w.work.unit, ''], rows.map((r) => ['  ' + r[0], ...r.slice(1)]));
 }
 
 /**
@@ -146,7 +152,7 @@ export function render(rec: BenchRecord): string {
     const r =
       b.ratio === undefined
         ? `n/a (${(b.reason ?? '').slice(0, 90)})`
-        : `${b.ratio.toFixed(2)}× (need ≥ ${b.min.toFixed(1)}×; fastest runs: ${b.minRatio!.toFixed(2)}×)`;
+        : `${b.ratio.toFixed(2)}× (need ≥ ${b.min.toFixed(1)}×)${b.pairedRatio === undefined ? '' : `   paired by round: ${b.pairedRatio.toFixed(2)}×`}`;
     out.push(`  ${b.status.padEnd(4)}  ${b.what}: ${r}`);
   }
   return out.join('\n');

@@ -70,6 +70,9 @@ function parseArgs(argv: readonly string[]) {
   };
 }
 
+/** A cell whose checked first run takes longer than this is reported, not timed. */
+const TOO_SLOW_MS = 10_000;
+
 const wanted = (filter: string[] | undefined, id: string) => !filter || filter.some((f) => id.includes(f));
 const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
 
@@ -116,13 +119,16 @@ async function main(): Promise<number> {
           cells.push({ ...base, status: 'skipped', reason: cell });
           continue;
         }
+        const t1 = performance.now();
         const wrong = verify(w, await cell.output());
-        if (wrong) {
-          cells.push({ ...base, status: 'wrong', reason: wrong });
+        const firstRunMs = performance.now() - t1;
+        if (wrong || firstRunMs > TOO_SLOW_MS) {
+          const reason = wrong ?? `one run took ${(firstRunMs / 1000).toFixed(1)} s; not timed`;
+          cells.push({ ...base, status: wrong ? 'wrong' : 'skipped', reason });
           await cell.dispose();
           continue;
         }
-        timed.push({ key: r.id, cell });
+        timed.push({ key: r.id, cell, firstRunMs });
       } catch (e) {
         cells.push({ ...base, status: 'error', reason: (e as Error).message });
       }
@@ -134,10 +140,25 @@ async function main(): Promise<number> {
       const base = { workload: w.id, runner: key };
       if (s instanceof Error) cells.push({ ...base, status: 'error', reason: s.message });
       else {
-        const { median, min, max, spread, runs, warmups, samples, note } = s;
+        const { median, min, max, spread, cpuMedian, runs, warmups, samples, rounds, note } = s;
         const throughput = work.amount / (median * 1e-3) / 1e9;
-        const samplesMs = samples.map((x) => Math.round(x * 1000) / 1000);
-        cells.push({ ...base, status: 'ok', medianMs: median, minMs: min, maxMs: max, spread, runs, warmups, throughput, samplesMs, ...(note ? { note } : {}) });
+        const us = (x: number) => Math.round(x * 1000) / 1000;
+        cells.push({
+          ...base,
+          status: 'ok',
+          medianMs: median,
+          minMs: min,
+          maxMs: max,
+          spread,
+          cpuMedianMs: cpuMedian,
+          runs,
+          warmups,
+          throughput,
+          ...(note ? { note } : {}),
+          samplesMs: samples.map((x) => us(x.wall)),
+          cpuSamplesMs: samples.map((x) => us(x.cpu)),
+          sampleRounds: rounds,
+        });
       }
       try {
         await cell.dispose();
@@ -183,7 +204,7 @@ async function main(): Promise<number> {
     if (c.status !== 'ok') return `${c.status}: ${c.reason ?? ''}`;
     const info = runners.find((r) => r.id === runner)?.info;
     if (runner.endsWith('-relaxed') && info?.relaxedSimd !== true) return 'relaxed SIMD not in use';
-    return { median: c.medianMs!, min: c.minMs! };
+    return { median: c.medianMs!, min: c.minMs!, cpu: c.cpuMedianMs!, samples: c.samplesMs!, rounds: c.sampleRounds! };
   });
   for (const r of runners) await r.dispose();
 

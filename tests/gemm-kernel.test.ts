@@ -178,10 +178,11 @@ for (const threads of [1, 2]) {
       }
     });
 
-    it('MatMul: past the K block (256), the N block (1024 columns) and the parallel threshold', () => {
+    it('MatMul: past the K block, the N block and the parallel threshold', () => {
       const rand = rng(7);
       for (const c of [
         { M: 37, N: 29, K: 600, transA: true },
+        { M: 20, N: 50, K: 1100, transA: true, transB: true },
         { M: 13, N: 1100, K: 270, transB: true },
         { M: 200, N: 150, K: 300 },
         { M: 7, N: 2100, K: 140 },

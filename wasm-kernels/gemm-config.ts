@@ -4,7 +4,8 @@
  * Every f32 microkernel keeps MR·NR/4 accumulators in xmm registers (V8/x64 allocates 15 of the 16
  * for wasm SIMD), loads A as `v128.load32_splat` from an A tile packed [k][MR], and B as NR/4
  * vectors from a panel packed [k][NR] once per weight. The k loop is NOT unrolled: TurboFan hoists
- * the loads of an unrolled body to its top and then spills the accumulators (measured 30–40% slower).
+ * the loads of an unrolled body to its top and then spills the accumulators (kernel alone, relaxed
+ * 6x8: 54.3 GFLOP/s rolled, 36.4 unrolled 2×, 27.8 unrolled 4×).
  *
  * Measured (lab, /tmp/gemm-lab, Xeon with AVX-512 2 vCPU, Node 20.20 / V8 11.3, 1 thread, medians of
  * 9 after warm-up, same process as tfjs-backend-wasm 4.22, GFLOP/s at 256³ / 512³ / 1024³):
@@ -15,30 +16,43 @@
  *           4x8p 42.6/43.4/41.2 5x8p 49.6/48.6/46.8 6x8p 51.8/50.7/48.2 3x12 49.0/48.1/45.8 3x16 38.1/36.9/35.4
  *   kernel alone (A, B in L1, KC=256): plain ≈ 37–40 for 4x8..6x8; relaxed 4x8 46.6, 6x8 54.3.
  *   4x16/3x16 spill (16+ live vectors); NR=16 tiles lose 20–30% with relaxed SIMD.
- * So 6x8 with packed A for everything with M ≥ 6; narrower MR only where M itself is small (fewer
- * wasted rows: an M=4 problem on a 6-row tile does 1.5× the work). One NR (8) for every tile, so a
- * packed weight serves every M.
+ * (lab driver: KC=256, unblocked N, scalar A packing; "p" = packed A.)
+ * Integrated (`npm run bench --only=matmul`, same run, GFLOP/s 256³ / 512³ / 1024³ / GEMV 1×4096·4096²):
+ *   tfjs-wasm 32.2/29.6/29.7/6.5; twinops 1t 38.7/37.6/37.8/6.6, 1t relaxed 53.1/52.1/51.0/6.8,
+ *   2t 51.7/61.7/72.0/17.2, 2t relaxed 72.7/84.6/100.7/18.9.
+ * So 6x8 with packed A for everything with M ≥ 5, and 4x8 only where M itself is small (fewer
+ * wasted rows). One NR (8) for every tile, so a packed weight serves every M.
  */
 
 export const NR = 8;
 
-/** Row counts of the f32 microkernels the module contains (all NR = 8). */
-export const F32_TILES = [6, 4, 2] as const;
+/**
+ * Row counts of the f32 microkernels the module contains (all NR = 8). No 2x8: M = 2 on 4x8 (rows
+ * repeated) already takes 0.08 ms at 2×512·512² against tfjs-wasm's 0.10 ms (1 thread, relaxed).
+ */
+export const F32_TILES = [6, 4] as const;
 export type F32Tile = (typeof F32_TILES)[number];
 
 /** int32 microkernel rows (NR = 8, i32x4.mul + i32x4.add). */
 export const I32_MR = 4;
 
-/** K block: a 6x8 tile's packed A (6 KiB) and the B panel slice (8 KiB) stay in L1 (48 KiB). */
-export const KC = Number(process.env.KC ?? 256);
+/**
+ * K block: a 6x8 tile's packed A (12 KiB) and the B panel slice (16 KiB) stay in L1 (48 KiB); C is
+ * read and written once per K block, so fewer, longer blocks cut its traffic.
+ * N block in panels: KC × 8·NC_PANELS floats of packed B (768 KiB) stay in L2 (2 MiB per core)
+ * while a task's row tiles sweep it.
+ * Measured through the runtime (relaxed, GFLOP/s 1T / 2T at 1024³, quiet machine, best of 3 rounds):
+ *   KC 256 / 128 panels  50.0 / 85.9 (1.72×)   KC 512 / 64  51.0 / 85.9 (1.69×)
+ *   KC 512 / 48          50.8 / 90.9 (1.79×)   KC 768 / 40  49.6 / 87.7 (1.77×)
+ */
+export const KC = 512;
+export const NC_PANELS = 48;
 
-/** N block in panels: KC × 8·NCP floats of packed B (1 MiB at KC=256) stay in L2 (2 MiB per core). */
-export const NC_PANELS = Number(process.env.NCP ?? 128);
-
-/** The f32 tile for an M-row problem (relaxed or not: the same choice won both ways). */
+/**
+ * The f32 tile for an M-row problem (relaxed or not: the same choice won both ways). M = 1 never
+ * gets here (GEMV path). 1 thread relaxed, ms: 3 and 4×512·512² 0.08 (4x8), 5 and 6× 0.10 (6x8).
+ */
 export function f32TileFor(M: number, relaxed: boolean): F32Tile {
   void relaxed;
-  if (M >= 6 || M === 5) return 6;
-  if (M >= 3) return 4;
-  return 2;
+  return M >= 5 ? 6 : 4;
 }

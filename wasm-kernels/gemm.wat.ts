@@ -20,8 +20,9 @@
  * `axpy` mode (y = Σ_k x_k · row k); work items are (batch, group of outputs).
  *
  * Numerics: plain IEEE mul/add (or relaxed_madd), every product computed (0·Inf = NaN stays).
- * sigmoid/tanh/elu use an expm1 with Cody–Waite reduction and a degree-8 Taylor polynomial
- * (≤ 2 ulp); gelu uses erfc (Numerical Recipes' Chebyshev fit, 1.2e-7 relative) times an exp.
+ * sigmoid/tanh/elu use an expm1 with Cody–Waite reduction and a degree-8 Taylor polynomial; gelu
+ * uses erfc (Numerical Recipes' Chebyshev fit) with an exact-head exp. Measured against float64 over
+ * 20k points in ±20: max relative error sigmoid 1.3e-7, tanh 1.6e-7, elu 7e-8, gelu 4.3e-7.
  */
 import { F32_TILES, I32_MR, KC, NR } from './gemm-config.js';
 import { madd, memoryImport, type WatFamily, type WatVariant } from './templates/wat.js';
@@ -463,7 +464,7 @@ function axpy(v: WatVariant): string {
 /**
  * `f32_gemv(pb, w0, w1)`: work item w = (batch w / GPB, group w % GPB of G outputs). dot mode: y_j =
  * Σ_k x_k·mat[j·rs + 4k] (4 rows at a time, two accumulators each); axpy mode: y_j = Σ_k
- * x_k·mat[k·rs + 4j] (32 columns at a time, then 4, then 1). The epilogue then runs on the group.
+ * x_k·mat[k·rs + 4j] (`$axpy`, rows streamed). The epilogue then runs on the group.
  */
 function gemv(v: WatVariant): string {
   const fma = (a: string, b: string, c: string) => madd(v, a, b, c);
@@ -533,6 +534,7 @@ export const gemmFamily: WatFamily = {
   name: 'gemm',
   usesRelaxed: true,
   emit(v: WatVariant): string {
+    if (NR !== 8) throw new Error('gemm: the drivers and pack routines assume NR = 8 (shifts by 3 and 5)');
     const mrs = [...new Set<number>([...F32_TILES, I32_MR])];
     return `(module ${memoryImport(v)}
 ${mrs.map(packA).join('\n')}

@@ -9,6 +9,7 @@ import * as ort from 'onnxruntime-web';
 import { WORKLOADS } from '../workloads.js';
 import { buildModel } from './onnx-model.js';
 import type { OrtWebRequest } from './ort-web.js';
+import { timeOnce, type Sample } from './types.js';
 
 const port = parentPort!;
 ort.env.wasm.numThreads = (workerData as { threads: number }).threads;
@@ -36,12 +37,8 @@ async function handle(msg: OrtWebRequest): Promise<unknown> {
       return { numThreads: ort.env.wasm.numThreads, version: ort.env.versions.web };
     }
     case 'run': {
-      const samples: number[] = [];
-      for (let i = 0; i < msg.n; i++) {
-        const t0 = performance.now();
-        await runOnce();
-        samples.push(performance.now() - t0);
-      }
+      const samples: Sample[] = [];
+      for (let i = 0; i < msg.n; i++) samples.push(await timeOnce(runOnce));
       return samples;
     }
     case 'output':

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Workload } from '../workloads.js';
-import type { Cell, Runner } from './types.js';
+import type { Cell, Runner, Sample } from './types.js';
 
 export type OrtWebRequest =
   | { cmd: 'prepare'; workload: string }
@@ -81,7 +81,7 @@ class OrtWebRunner implements Runner {
       run: () => {
         throw new Error('ort-web cells time themselves: use runTimed');
       },
-      runTimed: (n: number) => this.call<number[]>({ cmd: 'run', n }),
+      runTimed: (n: number) => this.call<Sample[]>({ cmd: 'run', n }),
       output: () => this.call<Float32Array>({ cmd: 'output' }),
       dispose: () => this.call<null>({ cmd: 'release' }).then(() => undefined),
     };

@@ -4,7 +4,7 @@
  *
  * The GPU object (in Dawn, the native instance) must stay reachable for as long as the device is used:
  * Dawn's Node binding polls the instance for events while a map or a work-done promise is pending, and
- * a collected instance crashes the process there. `AcquiredDevice.keepAlive` holds it.
+ * a collected instance crashes the process there (seen as futex/mutex aborts or segfaults).
  */
 
 /** GPUBufferUsage / GPUMapMode flags, spelled out so no WebGPU globals have to be installed in Node. */
@@ -19,19 +19,32 @@ export interface AcquiredDevice {
   adapterName: string;
 }
 
+/**
+ * Node: one Dawn instance for the whole process, never released. A collected instance crashes the
+ * process if any promise of one of its devices (device.lost, a map) is still being polled, and
+ * devices outlive their backends in ways a library cannot track (a caller's `device.lost` handler).
+ */
+let nodeGpu: Promise<GPU | undefined> | undefined;
+
+function nodeEntryPoint(): Promise<GPU | undefined> {
+  nodeGpu ??= (async () => {
+    try {
+      // A computed specifier keeps browser bundlers from trying to resolve the native package.
+      const name = 'webgpu';
+      const mod = (await import(/* @vite-ignore */ name)) as { create(flags: string[]): GPU };
+      return mod.create([]);
+    } catch {
+      return undefined;
+    }
+  })();
+  return nodeGpu;
+}
+
 async function gpuEntryPoint(): Promise<GPU | undefined> {
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
   if (nav?.gpu) return nav.gpu;
   const isNode = typeof process !== 'undefined' && !!(process as { versions?: { node?: string } }).versions?.node;
-  if (!isNode) return undefined;
-  try {
-    // A computed specifier keeps browser bundlers from trying to resolve the native package.
-    const name = 'webgpu';
-    const mod = (await import(/* @vite-ignore */ name)) as { create(flags: string[]): GPU };
-    return mod.create([]);
-  } catch {
-    return undefined;
-  }
+  return isNode ? nodeEntryPoint() : undefined;
 }
 
 /** A device on the best adapter available, or undefined when there is no adapter (no WebGPU here). */
