@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm test`: the whole suite, ending with one summary line `N passed, M failed, K skipped`.
+ *   0. the strict TypeScript check of every source and test file,
  *   1. vitest under --experimental-wasm-relaxed-simd (relaxed-SIMD kernels where detected),
  *   2. the wasm op tests again without the flag (the plain SIMD128 kernels and the detection path),
  *   3. the browser test in headless Chromium (wasm threads in Web Workers, WebGPU on SwiftShader).
@@ -38,6 +39,10 @@ function vitest(label, extraEnv, files) {
   totals.skipped += s;
   lines.push(`${label}: ${p} passed, ${f} failed, ${s} skipped`);
 }
+
+const tsc = spawnSync('npx', ['tsc', '--noEmit', '-p', '.'], { stdio: 'inherit', env });
+totals[tsc.status === 0 ? 'passed' : 'failed']++;
+lines.push(`typecheck (tsc --noEmit, strict): ${tsc.status === 0 ? 'passed' : 'FAILED'}`);
 
 vitest('vitest (relaxed SIMD enabled)', { TWINOPS_RELAXED: '1' }, []);
 vitest('vitest (plain SIMD128)', { TWINOPS_RELAXED: '0' }, ['tests/ops-wasm.test.ts', 'tests/features.test.ts', 'tests/gemm-kernel.test.ts', 'tests/elementwise-kernel.test.ts', 'tests/softmax-kernel.test.ts'].filter((f) => existsSync(f)));

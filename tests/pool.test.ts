@@ -23,7 +23,7 @@ const WAT = `(module
 
 async function setup(threads: number) {
   const wabt = await wabtInit();
-  const bytes = wabt.parseWat('pool.wat', WAT, { threads: true }).toBinary({}).buffer;
+  const bytes = wabt.parseWat("pool.wat", WAT, { threads: true }).toBinary({}).buffer as Uint8Array<ArrayBuffer>;
   const module = new WebAssembly.Module(bytes);
   const memory = new WebAssembly.Memory({ initial: 4, maximum: 65536, shared: true });
   const pool = await ThreadPool.create(threads, WORKER_SOURCE);

@@ -97,7 +97,8 @@ export class WasmBackend implements StorageReader {
         memory = new WebAssembly.Memory({ initial, maximum: maxPages, shared: true });
       }
     } else {
-      memory = new WebAssembly.Memory({ initial });
+      // The kernels' memory import declares a 4 GiB maximum, so a local memory declares one too.
+      memory = new WebAssembly.Memory({ initial, maximum: MAX_PAGES });
     }
     let pool: ThreadPool | undefined;
     let rt = 0;

@@ -1,5 +1,6 @@
 import { KERNELS } from '../generated/kernels.js';
 import type { VariantKey } from '../templates/wat.js';
+import { unshare } from './unshare.js';
 
 /**
  * Kernel modules are embedded (base64) in the bundle and compiled lazily, the first time an op of
@@ -27,9 +28,11 @@ export function familyIndex(name: string): number {
 /** The bytes of a family for a variant; a family without relaxed code uses its plain SIMD build. */
 export function familyBytes(name: string, variant: VariantKey): Uint8Array<ArrayBuffer> {
   const k = KERNELS[familyIndex(name)]!;
-  const b64 = k.variants[variant] ?? k.variants[variant.replace('relaxed', 'simd') as VariantKey];
+  const shared = variant.replace('-local', '-shared') as VariantKey;
+  const b64 = k.variants[shared] ?? k.variants[shared.replace('relaxed', 'simd') as VariantKey];
   if (!b64) throw new Error(`wasm-kernels: family '${name}' has no ${variant} build`);
-  return decodeBase64(b64);
+  const bytes = decodeBase64(b64);
+  return variant.endsWith('-local') ? unshare(bytes) : bytes;
 }
 
 export function compileFamily(name: string, variant: VariantKey): WebAssembly.Module {

@@ -23,9 +23,12 @@ export function variantKey(v: WatVariant): VariantKey {
   return `${v.relaxed ? 'relaxed' : 'simd'}-${v.shared ? 'shared' : 'local'}`;
 }
 
-/** The memory import every module starts with. Shared memories must declare a maximum: 4 GiB (65536 pages). */
+/**
+ * The memory import every module starts with. Shared memories must declare a maximum, 4 GiB (65536
+ * pages); local ones declare the same so the two builds differ only in the shared flag.
+ */
 export function memoryImport(v: WatVariant): string {
-  return v.shared ? '(import "env" "memory" (memory 1 65536 shared))' : '(import "env" "memory" (memory 1))';
+  return `(import "env" "memory" (memory 1 65536${v.shared ? ' shared' : ''}))`;
 }
 
 /** a*b+c on f32x4: one fused multiply-add with relaxed SIMD, a multiply then an add without. */
