@@ -9,6 +9,7 @@ import { createRuntime } from '../core/runtime.js';
 import { ARITH, COMPARE, refBinary, powC, type RefArith } from './reference/binary.js';
 import { expectClose } from './reference/compare.js';
 import { floatUnary, intUnary, sigmoid, type RefUnaryOp } from './reference/unary.js';
+import { prng as rng } from './arbitraries.js';
 
 type Rt = Awaited<ReturnType<typeof createRuntime>>;
 let rt1: Rt;
@@ -23,17 +24,6 @@ afterAll(() => {
   rt2?.dispose();
 });
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SPECIALS = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 2, -2, 0.5, 3, -3, 1e-40, -1e-40, 3.4e38, -3.4e38, 1e-30, 88.5, -88.5, 100, -100];
 

@@ -7,17 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntime, type Runtime } from '../core/runtime.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Activation } from '../ops/types.js';
+import { prng as rng } from './arbitraries.js';
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** float64 erfc: Taylor series of erf near 0, a continued fraction beyond (no cancellation in the tail). */
 function erfc(x: number): number {

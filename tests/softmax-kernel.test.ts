@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntime } from '../core/runtime.js';
 import { expectClose } from './reference/compare.js';
 import { refSoftmax, softmaxAxis } from './reference/softmax.js';
+import { prng as rng } from './arbitraries.js';
 
 type Rt = Awaited<ReturnType<typeof createRuntime>>;
 let rt1: Rt;
@@ -21,16 +22,6 @@ afterAll(() => {
   rt2?.dispose();
 });
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function data(n: number, seed: number, scale: number): Float32Array {
   const r = rng(seed);
