@@ -167,11 +167,14 @@ export class Runtime {
         throw new DeviceError(op, `${t.toString()} is on ${t.device} but the ${op} kernel for ${plan.dispatchDType} runs on ${kernel.device}; move it with await rt.to(tensor, '${kernel.device}')`);
       }
     }
+    if (kernel.kind === 'metadata') {
+      return kernel.alias!(inputs, plan).map((i, k) => this.wrap(plan.outputs[k]!.dtype, plan.outputs[k]!.shape, this.share(inputs[i]!)));
+    }
     const outputs: Tensor[] = [];
     try {
       for (const o of plan.outputs) outputs.push(this.allocOn(kernel.device, o.dtype, o.shape, op));
       // zero-size outputs need no kernel (every op here writes only its outputs)
-      if (outputs.some((o) => o.size > 0)) kernel.run(this.ctx, inputs, outputs, plan);
+      if (outputs.some((o) => o.size > 0)) kernel.run!(this.ctx, inputs, outputs, plan);
     } catch (e) {
       for (const o of outputs) o.dispose();
       throw e;

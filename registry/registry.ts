@@ -20,7 +20,13 @@ export interface Kernel<P extends Plan = Plan> {
   readonly kind: 'compute' | 'metadata';
   /** The kernel family it runs, for the coverage matrix (e.g. 'binary', 'gemm'). */
   readonly family: string;
-  run(ctx: KernelContext, inputs: readonly Tensor[], outputs: readonly Tensor[], plan: P): void;
+  /** Compute kernels fill outputs the runtime allocated. */
+  run?(ctx: KernelContext, inputs: readonly Tensor[], outputs: readonly Tensor[], plan: P): void;
+  /**
+   * Metadata kernels (Reshape, Squeeze, Identity, ...) allocate nothing: they return, per output, the
+   * index of the input whose storage it shares (the runtime takes a reference on it).
+   */
+  alias?(inputs: readonly Tensor[], plan: P): number[];
 }
 
 export interface KernelEntry {
@@ -43,6 +49,9 @@ export class Registry {
   }
 
   register<P extends Plan>(kernel: Kernel<P>): void {
+    if (!(kernel.kind === 'metadata' ? kernel.alias : kernel.run)) {
+      throw new Error(`registry: ${kernel.kind} kernel ${kernel.op} on ${kernel.device} needs ${kernel.kind === 'metadata' ? 'alias()' : 'run()'}`);
+    }
     for (const dtype of kernel.dtypes) {
       const k = Registry.key(kernel.op, dtype, kernel.device);
       if (this.kernels.has(k)) throw new Error(`registry: duplicate kernel for ${kernel.op} ${dtype} on ${kernel.device}`);

@@ -4,5 +4,8 @@ import { gemmFamily } from './gemm.wat.js';
 import { softmaxFamily } from './softmax.wat.js';
 import { unaryFamily } from './unary.wat.js';
 
-/** Every kernel family the build assembles, in a stable order (its index is the family id workers use). */
+/**
+ * Every kernel family the build assembles. Its index here is the family id the thread pool's workers
+ * use; the build embeds the list in this order. A new family adds its import and a FAMILIES.push line.
+ */
 export const FAMILIES: WatFamily[] = [binaryFamily, unaryFamily, softmaxFamily, gemmFamily];
