@@ -6,7 +6,7 @@
  *   wasm-kernels/generated/worker-source.ts                (the pool's worker, bundled to one string)
  * Run with `npm run build:kernels` (node --experimental-wasm-relaxed-simd, so V8 validates every variant).
  */
-import { mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync as writeFileNow } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -16,11 +16,17 @@ import { unshare } from './runtime/unshare.js';
 import { variantKey, type WatVariant } from './templates/wat.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
+
+/** Write through a temporary file and rename, so a concurrent reader (another build, a test run) never sees half a file. */
+function writeFileSync(path: string, data: string | Uint8Array): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileNow(tmp, data);
+  renameSync(tmp, path);
+}
 const out = join(here, 'generated');
 
 async function main(): Promise<void> {
   const wabt = await wabtInit();
-  rmSync(out, { recursive: true, force: true });
   mkdirSync(join(out, 'wasm'), { recursive: true });
   mkdirSync(join(out, 'wat'), { recursive: true });
   const relaxedOk = WebAssembly.validate(
