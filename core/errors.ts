@@ -12,7 +12,11 @@ export type ErrorCode =
   | 'DEVICE'
   | 'OUT_OF_MEMORY'
   | 'UNSUPPORTED'
-  | 'WORKER';
+  | 'WORKER'
+  /** An ONNX model that cannot be parsed or is inconsistent (adapters/ort). */
+  | 'INVALID_MODEL'
+  /** A bad argument at an adapter boundary: missing or extra feeds, unknown options (adapters/). */
+  | 'INVALID_ARGUMENT';
 
 export class TwinopsError extends Error {
   readonly code: ErrorCode;

@@ -1,15 +1,40 @@
 import type { DType } from '../core/dtype.js';
+import { AttributeError, ShapeError, fmtShape } from '../core/errors.js';
 import { broadcastShapes, broadcastStrides, collapseBroadcast } from './shape.js';
 import { expectArity, expectDType, expectSameDType } from './checks.js';
 import type { OpDef, Plan, TensorInfo } from './types.js';
 
-export const ARITHMETIC_OPS = ['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min'] as const;
-export const COMPARISON_OPS = ['Equal', 'Greater', 'GreaterOrEqual', 'Less', 'LessOrEqual'] as const;
+export const ARITHMETIC_OPS = ['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Mod', 'FloorDiv', 'SquaredDifference', 'PRelu', 'Atan2'] as const;
+export const COMPARISON_OPS = ['Equal', 'Greater', 'GreaterOrEqual', 'Less', 'LessOrEqual', 'NotEqual'] as const;
+/** bool × bool → bool, and int32 bit shifts: defined by ops/logical.ts. */
+export const LOGICAL_OPS = ['And', 'Or', 'Xor'] as const;
+export const BITWISE_OPS = ['BitShift'] as const;
 export type ArithmeticOp = (typeof ARITHMETIC_OPS)[number];
 export type ComparisonOp = (typeof COMPARISON_OPS)[number];
-export type BinaryOp = ArithmeticOp | ComparisonOp;
+export type LogicalOp = (typeof LOGICAL_OPS)[number];
+export type BinaryOp = ArithmeticOp | ComparisonOp | LogicalOp | (typeof BITWISE_OPS)[number];
 
 export const BINARY_DTYPES: readonly DType[] = ['float32', 'int32'];
+
+/** The input dtypes each binary op's kernels take. */
+export function binaryDTypes(op: BinaryOp): readonly DType[] {
+  if ((LOGICAL_OPS as readonly string[]).includes(op)) return ['bool'];
+  if (op === 'BitShift') return ['int32'];
+  if (op === 'Atan2') return ['float32'];
+  return BINARY_DTYPES;
+}
+
+/** Whether the op's output is bool. */
+export function binaryGivesBool(op: BinaryOp): boolean {
+  return (COMPARISON_OPS as readonly string[]).includes(op) || (LOGICAL_OPS as readonly string[]).includes(op);
+}
+
+export interface BinaryAttrs {
+  /** Mod: 0 (default) = floored, the result has the divisor's sign (Python, tfjs); 1 = C fmod (the dividend's sign). */
+  fmod?: number;
+  /** BitShift: 'LEFT' or 'RIGHT' (required, as ONNX). */
+  direction?: 'LEFT' | 'RIGHT';
+}
 
 export interface BinaryPlan extends Plan {
   op: BinaryOp;
@@ -22,33 +47,53 @@ export interface BinaryPlan extends Plan {
   shape: number[];
   aStrides: number[];
   bStrides: number[];
+  /** Mod: C fmod (true) or floored (false). */
+  fmod: boolean;
+  /** BitShift direction. */
+  left: boolean;
 }
 
 /**
- * Elementwise binary ops with numpy broadcasting. Arithmetic keeps the input dtype; comparisons give
- * bool. Integer Div truncates toward zero (ONNX), division by zero is left to the kernel's documented
- * behaviour (0 for int32). Pow on int32 computes exactly for non-negative exponents.
+ * Elementwise binary ops with numpy broadcasting. Arithmetic keeps the input dtype; comparisons and
+ * logical ops give bool. Integer Div truncates toward zero (ONNX), division by zero is left to the
+ * kernel's documented behaviour (0 for int32; also for int32 Mod and FloorDiv). Pow on int32 computes
+ * exactly for non-negative exponents. Mod follows ONNX: fmod=0 takes the divisor's sign (for float32,
+ * where ONNX requires fmod=1, it is numpy/tfjs floored mod), fmod=1 the dividend's (C fmod).
+ * FloorDiv (tfjs) is floor(a / b), with the float32 quotient rounded first. PRelu broadcasts the slope
+ * to X's shape (unidirectional, ONNX). BitShift treats int32 as uint32 bits (ONNX's unsigned
+ * semantics): RIGHT is a logical shift, and shift amounts outside [0, 31] give 0. Atan2(y, x) (tfjs,
+ * float32) follows C99 atan2, signed zeros and infinities included.
  */
-export function binaryDef(op: BinaryOp): OpDef<Record<string, never>, BinaryPlan> {
-  const comparison = (COMPARISON_OPS as readonly string[]).includes(op);
+export function binaryDef(op: BinaryOp): OpDef<BinaryAttrs, BinaryPlan> {
+  const dtypes = binaryDTypes(op);
   return {
     name: op,
-    plan(inputs: readonly TensorInfo[]): BinaryPlan {
+    plan(inputs: readonly TensorInfo[], attrs: BinaryAttrs = {}): BinaryPlan {
       expectArity(op, inputs, 2);
       const [a, b] = inputs as [TensorInfo, TensorInfo];
-      expectDType(op, a, BINARY_DTYPES, 'A');
-      expectDType(op, b, BINARY_DTYPES, 'B');
+      expectDType(op, a, dtypes, 'A');
+      expectDType(op, b, dtypes, 'B');
       const dtype = expectSameDType(op, inputs);
       const outShape = broadcastShapes(op, a.shape, b.shape);
+      if (op === 'PRelu' && (outShape.length !== a.shape.length || outShape.some((d, i) => d !== a.shape[i]))) {
+        throw new ShapeError(op, `slope ${fmtShape(b.shape)} must broadcast to X ${fmtShape(a.shape)} (unidirectional)`);
+      }
+      const fmod = attrs.fmod ?? 0;
+      if (op === 'Mod' && fmod !== 0 && fmod !== 1) throw new AttributeError(op, `fmod must be 0 or 1, got ${String(fmod)}`);
+      if (op === 'BitShift' && attrs.direction !== 'LEFT' && attrs.direction !== 'RIGHT') {
+        throw new AttributeError(op, `direction must be 'LEFT' or 'RIGHT', got ${String(attrs.direction)}`);
+      }
       const c = collapseBroadcast(outShape, [broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape)]);
       return {
         op,
-        outputs: [{ shape: outShape, dtype: comparison ? 'bool' : dtype }],
+        outputs: [{ shape: outShape, dtype: binaryGivesBool(op) ? 'bool' : dtype }],
         dispatchDType: dtype,
         outShape,
         shape: c.shape,
         aStrides: c.strides[0]!,
         bStrides: c.strides[1]!,
+        fmod: fmod === 1,
+        left: attrs.direction === 'LEFT',
       };
     },
   };

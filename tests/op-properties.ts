@@ -53,6 +53,7 @@ import {
   genFloat32,
   genInt32,
   intDataArb,
+  prng,
   matmulCaseArb,
   shapeWithAxisArb,
   shapeArb,
@@ -62,8 +63,10 @@ import {
   type BiasKind,
 } from './arbitraries.js';
 import { broadcastIndexMaps, sizeOf } from './reference/broadcast.js';
-import { ARITH, COMPARE, isComparison, refBinary, type RefArith, type RefBinaryOp } from './reference/binary.js';
+import { ARITH, COMPARE, FLOAT_ONLY, LOGICAL, isComparison, refBinary, type RefArith, type RefBinaryAttrs, type RefBinaryOp } from './reference/binary.js';
 import { activationIsTranscendental, activationLipschitz, refUnary, type RefActivation, type RefUnaryAttrs, type RefUnaryOp } from './reference/unary.js';
+import { BOOL_UNARY_OPS, INT_UNARY_OPS, PREDICATE_UNARY_OPS, UNARY_OPS, unaryDTypes } from '../ops/unary.js';
+import { broadcastShape } from './reference/broadcast.js';
 import { refGemm, refMatMul, type MatMulRefResult } from './reference/matmul.js';
 import { refSoftmax, softmaxAxis } from './reference/softmax.js';
 import { compareArrays, expectShape, type CompareOptions } from './reference/compare.js';
@@ -96,9 +99,9 @@ export const WEBGPU_CONFIG: PropertyConfig = { numRuns: 25, maxSize: 1500, maxDi
 // Running an op through the runtime
 
 export interface HostTensor {
-  data: Float32Array | Int32Array;
+  data: Float32Array | Int32Array | Uint8Array;
   shape: number[];
-  dtype: 'float32' | 'int32';
+  dtype: 'float32' | 'int32' | 'bool';
 }
 
 export interface OpOutput {
@@ -124,8 +127,20 @@ export async function execOp(rt: Runtime, inputs: readonly HostTensor[], call: (
   }
 }
 
-type BinaryCall = (rt: Runtime, a: Tensor, b: Tensor) => Tensor;
+type BinaryCall = (rt: Runtime, a: Tensor, b: Tensor, attrs?: RefBinaryAttrs) => Tensor;
+/** Ops added after the first set are called by name (the lead adds typed methods later). */
+const byName = (op: string) => (rt: Runtime, a: Tensor, b: Tensor, attrs: RefBinaryAttrs = {}) => rt.run(op, [a, b], attrs)[0]!;
 export const BINARY_CALL: Record<RefBinaryOp, BinaryCall> = {
+  Mod: byName('Mod'),
+  FloorDiv: byName('FloorDiv'),
+  SquaredDifference: byName('SquaredDifference'),
+  PRelu: byName('PRelu'),
+  BitShift: byName('BitShift'),
+  NotEqual: byName('NotEqual'),
+  Atan2: byName('Atan2'),
+  And: byName('And'),
+  Or: byName('Or'),
+  Xor: byName('Xor'),
   Add: (rt, a, b) => rt.add(a, b),
   Sub: (rt, a, b) => rt.sub(a, b),
   Mul: (rt, a, b) => rt.mul(a, b),
@@ -141,7 +156,7 @@ export const BINARY_CALL: Record<RefBinaryOp, BinaryCall> = {
 };
 
 type UnaryCall = (rt: Runtime, x: Tensor, attrs: RefUnaryAttrs) => Tensor;
-export const UNARY_CALL: Record<RefUnaryOp, UnaryCall> = {
+const FIRST_UNARY_CALL: Partial<Record<RefUnaryOp, UnaryCall>> = {
   Relu: (rt, x) => rt.relu(x),
   LeakyRelu: (rt, x, a) => rt.leakyRelu(x, a.alpha === undefined ? {} : { alpha: a.alpha }),
   Sigmoid: (rt, x) => rt.sigmoid(x),
@@ -156,8 +171,18 @@ export const UNARY_CALL: Record<RefUnaryOp, UnaryCall> = {
   Clip: (rt, x, a) => rt.clip(x, { ...(a.min === undefined ? {} : { min: a.min }), ...(a.max === undefined ? {} : { max: a.max }) }),
 };
 
-export const FLOAT_UNARY: readonly RefUnaryOp[] = ['Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Exp', 'Log', 'Sqrt', 'Abs', 'Neg', 'Erf', 'Gelu', 'Clip'];
-export const INT_UNARY: readonly RefUnaryOp[] = ['Relu', 'Abs', 'Neg', 'Clip'];
+/** The first set through the Runtime's typed methods, the rest by name. */
+export const UNARY_CALL: Record<RefUnaryOp, UnaryCall> = Object.fromEntries(
+  [...UNARY_OPS, ...BOOL_UNARY_OPS].map((op) => [op, FIRST_UNARY_CALL[op] ?? ((rt: Runtime, x: Tensor, a: RefUnaryAttrs) => rt.run(op, [x], a)[0]!)]),
+) as Record<RefUnaryOp, UnaryCall>;
+
+/** Driven by the op lists of ops/unary.ts. */
+export const FLOAT_UNARY: readonly RefUnaryOp[] = UNARY_OPS.filter((op) => unaryDTypes(op).includes('float32'));
+export const INT_UNARY: readonly RefUnaryOp[] = INT_UNARY_OPS;
+export const BOOL_UNARY: readonly RefUnaryOp[] = BOOL_UNARY_OPS;
+const PREDICATES: readonly string[] = PREDICATE_UNARY_OPS;
+/** Ops whose float32 kernels evaluate e^x (on WebGPU they inherit WGSL exp's 3 + 2|x| ulp). */
+const EXP_BASED = ['Elu', 'Selu', 'Celu', 'Expm1'];
 
 // ---------------------------------------------------------------------------------------------
 // Tolerances (see the header comment for the reasons)
@@ -168,8 +193,23 @@ interface Tol {
   atolPer?: Float64Array;
 }
 
-function binaryTol(op: RefArith, device: DeviceName, a: ArrayLike<number>, b: ArrayLike<number>, ia: Int32Array, ib: Int32Array, expected: ArrayLike<number>): Tol {
+function binaryTol(op: RefArith, device: DeviceName, a: ArrayLike<number>, b: ArrayLike<number>, ia: Int32Array, ib: Int32Array, expected: ArrayLike<number>, attrs: RefBinaryAttrs): Tol {
   switch (op) {
+    case 'Atan2':
+      // wasm: float64 inside, rounded once; WebGPU: Cephes atanf of the smaller/larger ratio (2.5-ulp division)
+      return device === 'wasm' ? { rtol: 2 * U, atol: 0 } : { rtol: TRANS_RTOL, atol: FLT_MIN };
+    case 'PRelu':
+    case 'FloorDiv':
+    case 'BitShift':
+      // PRelu: one correctly rounded product. FloorDiv: the floor of the float32 quotient (on WebGPU the
+      // quotient's 2.5 ulp are accepted through alternative references in checkBinary).
+      return { rtol: 0, atol: 0 };
+    case 'Mod':
+      // fmod is exact (every step of the reduction is); floored mod rounds r + b once
+      return { rtol: attrs.fmod === 1 ? 0 : U, atol: 0 };
+    case 'SquaredDifference':
+      // a − b rounded, then squared and rounded: (1 + u)²(1 + u)
+      return { rtol: 3 * U * (1 + U), atol: 0 };
     case 'Add':
     case 'Sub':
     case 'Mul':
@@ -198,12 +238,95 @@ function binaryTol(op: RefArith, device: DeviceName, a: ArrayLike<number>, b: Ar
 }
 
 function unaryTol(op: RefUnaryOp, device: DeviceName, x: ArrayLike<number>, attrs: RefUnaryAttrs, expected: ArrayLike<number>): Tol {
+  const perElement = (f: (x: number, want: number) => number): Float64Array => Float64Array.from(x, (v, i) => f(v, expected[i]!));
   switch (op) {
     case 'Relu':
     case 'Abs':
     case 'Neg':
     case 'Clip':
+    case 'Floor':
+    case 'Ceil':
+    case 'Round':
+    case 'Sign':
+    case 'Relu6':
+    case 'ThresholdedRelu':
+    case 'Step':
+    case 'Square':
+    case 'Shrink':
+    case 'IsNaN':
+    case 'IsInf':
+    case 'Not':
+      // exact, or one correctly rounded + − × (WGSL's are correctly rounded too)
       return { rtol: 0, atol: 0 };
+    case 'Reciprocal':
+      return device === 'wasm' ? { rtol: 0, atol: 0 } : { rtol: 2.5 * ULP1, atol: 0 };
+    case 'Rsqrt':
+      // wasm: √ rounded, then 1/· rounded; WGSL inverseSqrt: 2 ulp
+      return device === 'wasm' ? { rtol: 2 * U * (1 + U), atol: 0 } : { rtol: 2 * ULP1, atol: 0 };
+    case 'Softsign':
+      // 1 + |x| rounded, then the division (correctly rounded on wasm, 2.5 ulp on WebGPU)
+      return device === 'wasm' ? { rtol: 2 * U * (1 + U), atol: 0 } : { rtol: 3.5 * ULP1, atol: 0 };
+    case 'HardSigmoid': {
+      // alpha, beta, alpha·x and the sum each rounded once: 4u·(|alpha·x| + |beta|) absolute
+      const [al, be] = [attrs.alpha ?? 0.2, attrs.beta ?? 0.5];
+      return { rtol: 0, atol: 0, atolPer: perElement((v) => 4 * U * (Math.abs(al * v) + Math.abs(be))) };
+    }
+    case 'HardSwish':
+      // the clamp argument x/6 + 1/2 carries 4u·(|x/6| + 1/2) (1/6, the product, the sum), times |x|, then the product
+      return { rtol: U, atol: FLT_MIN, atolPer: perElement((v) => 4 * U * (Math.abs(v / 6) + 0.5) * Math.abs(v)) };
+    case 'Elu':
+    case 'Selu':
+    case 'Celu':
+    case 'Expm1': {
+      if (device === 'wasm') return { rtol: TRANS_RTOL, atol: FLT_MIN };
+      // WGSL exp: 3 + 2|t| ulp of e^t (t = x, or x/alpha for Celu), times the op's scale
+      const a = attrs.alpha ?? (op === 'Selu' ? 1.6733 : 1);
+      const scale = Math.abs(op === 'Expm1' ? 1 : op === 'Selu' ? a * (attrs.gamma ?? 1.0508) : a);
+      return { rtol: TRANS_RTOL, atol: FLT_MIN, atolPer: perElement((v) => { const t = op === 'Celu' ? v / a : v; return t < 0 || op === 'Expm1' ? (3 + 2 * Math.abs(t)) * ULP1 * Math.exp(Math.min(t, 88)) * scale : 0; }) };
+    }
+    case 'Sin':
+    case 'Cos':
+      // wasm: float64 inside, rounded once (u), plus the reduction's |x|·2^-52 once |x| passes 2^20·π/2.
+      // WebGPU: float32 three-part reduction: the rounded n·4.8375e-4 (second part) costs |x|·2^-36
+      // (×2 margin); n·1.5703125 is exact for |x| < 2^16·π/2 ≈ 1e5, past it its rounding costs up to
+      // |x|·2^-24 (×4 margin); Cephes' polynomials 2^-22 absolute.
+      return device === 'wasm'
+        ? { rtol: 2 * U, atol: DENORM_MIN, atolPer: perElement((v) => (Math.abs(v) > 1.6e6 ? Math.abs(v) * 2 ** -52 : 0)) }
+        : { rtol: 2 * ULP1, atol: 2 ** -22, atolPer: perElement((v) => Math.abs(v) * 2 ** -35 + (Math.abs(v) > 1e5 ? Math.abs(v) * 2 ** -22 : 0)) };
+    case 'Tan': {
+      // as Sin/Cos, carried through tan' = 1 + tan²; WebGPU: the errors e of its sin and cos, divided
+      if (device === 'wasm') return { rtol: 2 * U, atol: DENORM_MIN, atolPer: perElement((v, w) => (Math.abs(v) > 1.6e6 ? Math.abs(v) * 2 ** -52 * (1 + w * w) : 0)) };
+      return {
+        rtol: 3.5 * ULP1,
+        atol: FLT_MIN,
+        atolPer: perElement((v, w) => {
+          const e = 2 ** -22 + Math.abs(v) * 2 ** -35 + (Math.abs(v) > 1e5 ? Math.abs(v) * 2 ** -22 : 0);
+          return Math.abs(w) * e * (1 / Math.abs(Math.sin(v)) + 1 / Math.abs(Math.cos(v)));
+        }),
+      };
+    }
+    case 'Atan':
+    case 'Asin':
+    case 'Acos':
+      // wasm: float64 inside, rounded once; WebGPU: a float32 polynomial (Cephes atanf) and 2.5-ulp divisions
+      return device === 'wasm' ? { rtol: 2 * U, atol: DENORM_MIN } : { rtol: TRANS_RTOL, atol: FLT_MIN };
+    case 'Sinh':
+    case 'Cosh':
+      // WebGPU: WGSL exp's 3 + 2|x| ulp (relative, carried into the result)
+      return device === 'wasm' ? { rtol: TRANS_RTOL, atol: FLT_MIN } : { rtol: TRANS_RTOL, atol: FLT_MIN, atolPer: perElement((v, w) => (3 + 2 * Math.abs(v)) * ULP1 * Math.abs(w)) };
+    case 'Asinh':
+    case 'Acosh':
+    case 'Atanh':
+      // WebGPU: WGSL log's 2^-21 absolute on [0.5, 2] (through log1p's log branch)
+      return { rtol: TRANS_RTOL, atol: device === 'wasm' ? FLT_MIN : 2 ** -21 };
+    case 'Softplus':
+    case 'Log1p':
+    case 'Mish': {
+      if (device === 'wasm') return { rtol: TRANS_RTOL, atol: FLT_MIN };
+      // WGSL log: 2^-21 absolute on [0.5, 2]; exp(−|x|): (3 + 2|x|) ulp relative; Mish multiplies both by |x|
+      const f = op === 'Mish' ? (v: number) => Math.abs(v) : () => 1;
+      return { rtol: TRANS_RTOL, atol: FLT_MIN, atolPer: perElement((v) => (2 ** -21 + (op === 'Log1p' ? 0 : (3 + 2 * Math.abs(v)) * ULP1 * Math.exp(-Math.abs(v)))) * f(v)) };
+    }
     case 'LeakyRelu':
       return { rtol: 2 * U, atol: 0 };
     case 'Sqrt':
@@ -273,26 +396,47 @@ export async function checkBinary(
   rt: Runtime,
   device: DeviceName,
   op: RefBinaryOp,
-  dtype: 'float32' | 'int32',
+  dtype: 'float32' | 'int32' | 'bool',
   a: HostTensor,
   b: HostTensor,
   label: string,
+  attrs: RefBinaryAttrs = {},
 ): Promise<void> {
-  const ref = refBinary(op, dtype, a.data, a.shape, b.data, b.shape);
-  const out = await execOp(rt, [a, b], ([x, y]) => BINARY_CALL[op](rt, x!, y!));
+  const ref = refBinary(op, dtype, a.data, a.shape, b.data, b.shape, attrs);
+  const out = await execOp(rt, [a, b], ([x, y]) => BINARY_CALL[op](rt, x!, y!, attrs));
   const [ia, ib] = broadcastIndexMaps(ref.shape, a.shape, b.shape) as [Int32Array, Int32Array];
   const outDType = isComparison(op) ? 'bool' : dtype;
-  const base: CompareOptions = { op: `${op} ${dtype} on ${label}`, shapes: [a.shape, b.shape], dtype: outDType, describeInputs: describeBinary(a.data, b.data, ia, ib) };
+  const base: CompareOptions = { op: `${op} ${dtype} on ${label}`, shapes: [a.shape, b.shape], dtype: outDType, describeInputs: describeBinary(a.data, b.data, ia, ib), context: `attrs ${JSON.stringify(attrs)}` };
   let alt: ArrayLike<number>[] | undefined;
   if (device === 'webgpu' && dtype === 'float32') {
-    const fr = refBinary(op, dtype, flushDenormals(a.data), a.shape, flushDenormals(b.data), b.shape).data;
+    const fr = refBinary(op, dtype, flushDenormals(a.data), a.shape, flushDenormals(b.data), b.shape, attrs).data;
     alt = [isComparison(op) ? fr : flushDenormals(fr)];
+    // floored Mod adds b to the exact remainder: with subnormal operands WGSL may flush that sum
+    // (and may flush a subnormal remainder as an operand of that sum)
+    if (op === 'Mod') {
+      alt.push(flushDenormals(ref.data));
+      if (attrs.fmod !== 1) {
+        alt.push(Float64Array.from(ref.data, (v, i) => {
+          const [x, y] = [a.data[ia[i]!]!, b.data[ib[i]!]!];
+          const r = x % y;
+          return r !== 0 && r < 0 !== y < 0 ? flushDenormals([r])[0]! + y : v;
+        }));
+      }
+    }
+    if (op === 'FloorDiv') {
+      // WGSL division is accurate to 2.5 ulp: the floor of a quotient that far off is right too
+      // (and WGSL may flush a subnormal quotient to 0 before the floor)
+      const fa = flushDenormals(a.data);
+      const fb = flushDenormals(b.data);
+      for (const e of [-2.5, 2.5]) alt.push(Float64Array.from(ref.data, (_, i) => Math.floor(Math.fround(fa[ia[i]!]! / fb[ib[i]!]!) * (1 + e * ULP1))));
+      alt.push(Float64Array.from(ref.data, (_, i) => Math.floor(flushDenormals([Math.fround(fa[ia[i]!]! / fb[ib[i]!]!)])[0]!)));
+    }
   }
-  if (isComparison(op) || dtype === 'int32') {
+  if (isComparison(op) || dtype !== 'float32') {
     check(out, ref.shape, outDType, ref.data, { ...base, alt });
     return;
   }
-  const tol = binaryTol(op as RefArith, device, a.data, b.data, ia, ib, ref.data);
+  const tol = binaryTol(op as RefArith, device, a.data, b.data, ia, ib, ref.data, attrs);
   check(out, ref.shape, outDType, ref.data, { ...base, ...tol, alt });
 }
 
@@ -300,33 +444,38 @@ export async function checkUnary(
   rt: Runtime,
   device: DeviceName,
   op: RefUnaryOp,
-  dtype: 'float32' | 'int32',
+  dtype: 'float32' | 'int32' | 'bool',
   x: HostTensor,
   attrs: RefUnaryAttrs,
   label: string,
 ): Promise<void> {
-  const expected = refUnary(op, dtype, x.data, attrs);
+  const expected = refUnary(op, dtype === 'int32' ? 'int32' : 'float32', x.data, attrs);
   const out = await execOp(rt, [x], ([t]) => UNARY_CALL[op](rt, t!, attrs));
+  const outDType = PREDICATES.includes(op) ? 'bool' : dtype;
   const base: CompareOptions = {
     op: `${op} ${dtype} on ${label}`,
     shapes: [x.shape],
-    dtype,
+    dtype: outDType,
     describeInputs: (i) => `x[${i}]=${show(x.data[i]!)}`,
     context: `attrs ${JSON.stringify(attrs)}`,
   };
-  if (dtype === 'int32') {
-    check(out, x.shape, dtype, expected, base);
+  if (outDType !== 'float32') {
+    check(out, x.shape, outDType, expected, base);
     return;
   }
   const alt: ArrayLike<number>[] = [];
-  if (op === 'Gelu') {
+  if (op === 'Sin' || op === 'Cos' || op === 'Tan') {
+    // documented domain: |x| > 2^29 gives NaN on both devices
+    alt.push(Float64Array.from(expected, (v, i) => (Math.abs(x.data[i]!) > 2 ** 29 ? NaN : v)));
+  }
+  if (op === 'Gelu' || op === 'HardSwish' || op === 'Mish') {
     // gelu(-Inf): the formula gives -Inf·0 = NaN (ONNX reference), the limit is 0; accept both.
     const lim = Float64Array.from(expected, (v, i) => (x.data[i] === -Infinity ? 0 : v));
     alt.push(lim);
   }
-  if (device === 'webgpu') alt.push(flushDenormals(refUnary(op, dtype, flushDenormals(x.data), attrs)));
+  if (device === 'webgpu') alt.push(flushDenormals(refUnary(op, 'float32', flushDenormals(x.data), attrs)));
   const tol = unaryTol(op, device, x.data, attrs, expected);
-  check(out, x.shape, dtype, expected, { ...base, ...tol, alt });
+  check(out, x.shape, outDType, expected, { ...base, ...tol, alt });
 }
 
 export interface MatMulInputs {
@@ -436,6 +585,23 @@ function floatT(shape: number[], d: FloatData): HostTensor {
 function intT(shape: number[], d: IntData): HostTensor {
   return { data: genInt32(sizeOf(shape), d), shape, dtype: 'int32' };
 }
+/** bool tensor: mostly 0/1, with some other non-zero bytes (also true). */
+function boolT(shape: number[], seed: number): HostTensor {
+  const r = prng(seed);
+  return { data: Uint8Array.from({ length: sizeOf(shape) }, () => { const u = r(); return u < 0.45 ? 0 : u < 0.9 ? 1 : 2 + Math.floor(r() * 254); }), shape, dtype: 'bool' };
+}
+
+/** Attributes of the binary ops that have them. */
+function binaryAttrsArb(op: RefBinaryOp): fc.Arbitrary<RefBinaryAttrs> {
+  if (op === 'Mod') return fc.constantFrom<RefBinaryAttrs>({}, { fmod: 0 }, { fmod: 1 });
+  if (op === 'BitShift') return fc.constantFrom<RefBinaryAttrs>({ direction: 'LEFT' }, { direction: 'RIGHT' });
+  return fc.constant({});
+}
+
+/** PRelu broadcasts the slope to X only: X takes the broadcast shape. */
+function fitShapes(op: RefBinaryOp, [sa, sb]: [number[], number[]]): [number[], number[]] {
+  return op === 'PRelu' ? [broadcastShape(sa, sb), sb] : [sa, sb];
+}
 
 const leakyAlphaArb = fc.constantFrom(undefined, 0.01, 0.2, 0, -1.5, 3);
 const clipArb = fc.constantFrom<[number | undefined, number | undefined]>([-1, 1], [0, 6], [undefined, 0.5], [-0.25, undefined], [undefined, undefined], [2, 2], [3, -3], [-Infinity, Infinity]);
@@ -450,14 +616,34 @@ function unaryAttrsArb(op: RefUnaryOp, dtype: 'float32' | 'int32'): fc.Arbitrary
       return (dtype === 'int32' ? intClipArb : clipArb).map(([min, max]) => strip({ min, max }));
     case 'Gelu':
       return fc.constantFrom(undefined, 'none' as const, 'tanh' as const).map((approximate) => strip({ approximate }));
+    case 'Elu':
+    case 'Celu':
+      return fc.constantFrom(undefined, 1, 0.5, 2.5).map((alpha) => strip({ alpha }));
+    case 'Selu':
+      return fc.constantFrom<RefUnaryAttrs>({}, { alpha: 2, gamma: 0.5 });
+    case 'HardSigmoid':
+      return fc.constantFrom<RefUnaryAttrs>({}, { alpha: 0.5, beta: 0.25 }, { alpha: -1, beta: 0 });
+    case 'ThresholdedRelu':
+      return fc.constantFrom(undefined, 0, -1, 2.5).map((alpha) => strip({ alpha }));
+    case 'Step':
+      return fc.constantFrom(undefined, 0.3, -2).map((alpha) => strip({ alpha }));
+    case 'Shrink':
+      return fc.constantFrom<RefUnaryAttrs>({}, { bias: 0.5, lambd: 1 }, { bias: -1, lambd: 0 });
+    case 'IsInf':
+      return fc.constantFrom<RefUnaryAttrs>({}, { detect_positive: 0 }, { detect_negative: 0 }, { detect_positive: 0, detect_negative: 0 });
     default:
       return fc.constant({});
   }
 }
 
+const TRANSCENDENTAL = ['Exp', 'Log', 'Tanh', 'Sigmoid', 'Erf', 'Gelu', 'Elu', 'Selu', 'Celu', 'Softplus', 'Expm1', 'Log1p', 'Mish', 'HardSwish', 'HardSigmoid', 'Sinh', 'Cosh', 'Atanh'];
 function unaryProfile(op: RefUnaryOp): fc.Arbitrary<FloatProfile> {
-  return ['Exp', 'Log', 'Tanh', 'Sigmoid', 'Erf', 'Gelu'].includes(op) ? fc.constantFrom('transcendental', 'transcendental', 'general') : fc.constantFrom('general', 'transcendental');
+  return TRANSCENDENTAL.includes(op) ? fc.constantFrom('transcendental', 'transcendental', 'general') : fc.constantFrom('general', 'transcendental');
 }
+
+/** Ops of the first set keep their full run count; later ones run fewer cases (same generators). */
+const FIRST_SET_UNARY = ['Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Exp', 'Log', 'Sqrt', 'Abs', 'Neg', 'Erf', 'Gelu', 'Clip'];
+const FIRST_SET_BINARY = ['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Equal', 'Greater', 'GreaterOrEqual', 'Less', 'LessOrEqual'];
 
 function withBias(kind: BiasKind, M: number, N: number, make: (shape: number[]) => HostTensor): HostTensor | undefined {
   const s = biasShape(kind, M, N);
@@ -484,37 +670,64 @@ export function defineOpProperties(device: DeviceName, threads: number, cfg: Pro
     // Cap a property's time (shrinking a failure on SwiftShader can take long); a failure found before
     // the cap is still reported with the smallest counterexample reached.
     const params = { numRuns: cfg.numRuns, interruptAfterTimeLimit: device === 'webgpu' ? 20_000 : 30_000 };
+    const later = { ...params, numRuns: Math.ceil(cfg.numRuns / 3) };
+    const paramsFor = (op: string) => (FIRST_SET_UNARY.includes(op) || FIRST_SET_BINARY.includes(op) ? params : later);
     const shapeOpts = { maxSize: cfg.maxSize };
 
     for (const op of [...ARITH, ...COMPARE]) {
+      // float32-only ops (Atan2) define no int32 properties
+      const itInt = (FLOAT_ONLY.includes(op) ? () => undefined : it) as typeof it;
       it(`${op} float32 (broadcasting, NaN/Inf/±0/denormals)`, async () => {
         const profiles = op === 'Pow' ? fc.constantFrom<FloatProfile>('transcendental', 'general') : fc.constant<FloatProfile>('general');
         await fc.assert(
-          fc.asyncProperty(broadcastPairArb(shapeOpts), profiles.chain((p) => fc.tuple(floatDataArb(p), floatDataArb(op === 'Pow' ? 'transcendental' : p))), async ([sa, sb], [da, db]) => {
-            await checkBinary(rt, device, op, 'float32', floatT(sa, da), floatT(sb, db), label);
+          fc.asyncProperty(broadcastPairArb(shapeOpts).map((p) => fitShapes(op, p)), profiles.chain((p) => fc.tuple(floatDataArb(p), floatDataArb(op === 'Pow' ? 'transcendental' : p))), binaryAttrsArb(op), async ([sa, sb], [da, db], attrs) => {
+            await checkBinary(rt, device, op, 'float32', floatT(sa, da), floatT(sb, db), label, attrs);
           }),
-          params,
+          paramsFor(op),
         );
       });
-      it(`${op} int32 (broadcasting, wrapping, INT32_MIN/MAX, zero divisors)`, async () => {
+      itInt(`${op} int32 (broadcasting, wrapping, INT32_MIN/MAX, zero divisors)`, async () => {
         await fc.assert(
-          fc.asyncProperty(broadcastPairArb(shapeOpts), intDataArb('general'), intDataArb(op === 'Pow' ? 'exponent' : 'general'), async ([sa, sb], da, db) => {
-            await checkBinary(rt, device, op, 'int32', intT(sa, da), intT(sb, db), label);
+          fc.asyncProperty(broadcastPairArb(shapeOpts).map((p) => fitShapes(op, p)), intDataArb('general'), intDataArb(op === 'Pow' ? 'exponent' : 'general'), binaryAttrsArb(op), async ([sa, sb], da, db, attrs) => {
+            await checkBinary(rt, device, op, 'int32', intT(sa, da), intT(sb, db), label, attrs);
           }),
-          params,
+          paramsFor(op),
         );
       });
+      // PRelu's slope must broadcast to X: the [n, 1] × [1, n] grid runs as [n, n] × [1, n]
+      const grid = (s: Float32Array | Int32Array, dtype: 'float32' | 'int32'): [HostTensor, HostTensor] => {
+        const n = s.length;
+        const a: HostTensor = op === 'PRelu' ? { data: Float32Array.from({ length: n * n }, (_, i) => s[Math.floor(i / n)]!), shape: [n, n], dtype } : { data: s, shape: [n, 1], dtype };
+        if (op === 'PRelu' && dtype === 'int32') a.data = Int32Array.from(a.data);
+        return [a, { data: s, shape: [1, n], dtype }];
+      };
       it(`${op} float32 on every pair of edge values`, async () => {
-        const s = Float32Array.from(FLOAT_SPECIALS);
-        const n = s.length;
-        await checkBinary(rt, device, op, 'float32', { data: s, shape: [n, 1], dtype: 'float32' }, { data: s, shape: [1, n], dtype: 'float32' }, label);
+        for (const attrs of fc.sample(binaryAttrsArb(op), { numRuns: 3, seed: 1 })) await checkBinary(rt, device, op, 'float32', ...grid(Float32Array.from(FLOAT_SPECIALS), 'float32'), label, attrs);
       });
-      it(`${op} int32 on every pair of edge values`, async () => {
+      itInt(`${op} int32 on every pair of edge values`, async () => {
         const s = Int32Array.from([INT32_MIN, INT32_MIN + 1, -65536, -7, -2, -1, 0, 1, 2, 3, 7, 31, 32, 46341, 65536, INT32_MAX - 1, INT32_MAX]);
-        const n = s.length;
-        await checkBinary(rt, device, op, 'int32', { data: s, shape: [n, 1], dtype: 'int32' }, { data: s, shape: [1, n], dtype: 'int32' }, label);
+        for (const attrs of fc.sample(binaryAttrsArb(op), { numRuns: 3, seed: 1 })) await checkBinary(rt, device, op, 'int32', ...grid(s, 'int32'), label, attrs);
       });
     }
+
+    for (const op of LOGICAL) {
+      it(`${op} bool (broadcasting, non-0/1 true bytes)`, async () => {
+        await fc.assert(
+          fc.asyncProperty(broadcastPairArb(shapeOpts), fc.integer(), fc.integer(), async ([sa, sb], s1, s2) => {
+            await checkBinary(rt, device, op, 'bool', boolT(sa, s1), boolT(sb, s2), label);
+          }),
+          later,
+        );
+      });
+    }
+    it('BitShift int32 (LEFT/RIGHT, amounts outside [0, 31], broadcasting)', async () => {
+      await fc.assert(
+        fc.asyncProperty(broadcastPairArb(shapeOpts), intDataArb('general'), intDataArb('exponent'), binaryAttrsArb('BitShift'), async ([sa, sb], da, db, attrs) => {
+          await checkBinary(rt, device, 'BitShift', 'int32', intT(sa, da), intT(sb, db), label, attrs);
+        }),
+        later,
+      );
+    });
 
     for (const op of FLOAT_UNARY) {
       it(`${op} float32`, async () => {
@@ -522,7 +735,7 @@ export function defineOpProperties(device: DeviceName, threads: number, cfg: Pro
           fc.asyncProperty(shapeArb(shapeOpts), unaryProfile(op).chain((p) => floatDataArb(p)), unaryAttrsArb(op, 'float32'), async (shape, d, attrs) => {
             await checkUnary(rt, device, op, 'float32', floatT(shape, d), attrs, label);
           }),
-          params,
+          paramsFor(op),
         );
       });
       it(`${op} float32 on edge values`, async () => {
@@ -537,7 +750,17 @@ export function defineOpProperties(device: DeviceName, threads: number, cfg: Pro
           fc.asyncProperty(shapeArb(shapeOpts), intDataArb('general'), unaryAttrsArb(op, 'int32'), async (shape, d, attrs) => {
             await checkUnary(rt, device, op, 'int32', intT(shape, d), attrs, label);
           }),
-          params,
+          paramsFor(op),
+        );
+      });
+    }
+    for (const op of BOOL_UNARY) {
+      it(`${op} bool`, async () => {
+        await fc.assert(
+          fc.asyncProperty(shapeArb(shapeOpts), fc.integer(), async (shape, seed) => {
+            await checkUnary(rt, device, op, 'bool', boolT(shape, seed), {}, label);
+          }),
+          later,
         );
       });
     }
@@ -653,8 +876,12 @@ export function determinismCases(): DeterminismCase[] {
   for (const op of [...ARITH, ...COMPARE]) {
     cases.push({ name: `${op} float32`, inputs: [g(big, 1, op === 'Pow' ? 'transcendental' : 'general'), g([2049], 2, op === 'Pow' ? 'transcendental' : 'general')], call: (rt, [a, b]) => BINARY_CALL[op](rt, a!, b!) });
     cases.push({ name: `${op} float32 (same shapes)`, inputs: [g(big, 3), g(big, 4)], call: (rt, [a, b]) => BINARY_CALL[op](rt, a!, b!) });
-    cases.push({ name: `${op} int32`, inputs: [gi(big, 5), gi([96, 1], 6, op === 'Pow' ? 'exponent' : 'general')], call: (rt, [a, b]) => BINARY_CALL[op](rt, a!, b!) });
+    if (!FLOAT_ONLY.includes(op)) cases.push({ name: `${op} int32`, inputs: [gi(big, 5), gi([96, 1], 6, op === 'Pow' ? 'exponent' : 'general')], call: (rt, [a, b]) => BINARY_CALL[op](rt, a!, b!) });
   }
+  cases.push({ name: 'Mod float32 (fmod=1)', inputs: [g(big, 31), g([2049], 32)], call: (rt, [a, b]) => BINARY_CALL.Mod(rt, a!, b!, { fmod: 1 }) });
+  cases.push({ name: 'BitShift int32', inputs: [gi(big, 33), gi([96, 1], 34, 'exponent')], call: (rt, [a, b]) => BINARY_CALL.BitShift(rt, a!, b!, { direction: 'RIGHT' }) });
+  for (const op of LOGICAL) cases.push({ name: `${op} bool`, inputs: [boolT([96, 4099], 35), boolT([4099], 36)], call: (rt, [a, b]) => BINARY_CALL[op](rt, a!, b!) });
+  cases.push({ name: 'Not bool', inputs: [boolT([96, 4099], 37)], call: (rt, [x]) => UNARY_CALL.Not(rt, x!, {}) });
   for (const op of FLOAT_UNARY) {
     const attrs: RefUnaryAttrs = op === 'Clip' ? { min: -1, max: 2 } : op === 'LeakyRelu' ? { alpha: 0.1 } : op === 'Gelu' ? { approximate: 'tanh' } : {};
     cases.push({ name: `${op} float32`, inputs: [g(big, 7, 'transcendental')], call: (rt, [x]) => UNARY_CALL[op](rt, x!, attrs) });

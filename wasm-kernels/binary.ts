@@ -6,7 +6,8 @@
  * and the flat output range is split across threads in multiples of 16 elements.
  */
 import type { Tensor } from '../core/tensor.js';
-import { ARITHMETIC_OPS, COMPARISON_OPS, type BinaryPlan } from '../ops/binary.js';
+import { ARITHMETIC_OPS, BITWISE_OPS, COMPARISON_OPS, LOGICAL_OPS, binaryDTypes, type BinaryPlan } from '../ops/binary.js';
+import '../ops/logical.js';
 import { registry, type KernelContext } from '../registry/registry.js';
 import { binaryExport } from './binary.wat.js';
 
@@ -15,16 +16,21 @@ import { binaryExport } from './binary.wat.js';
  * Node 20: waking a worker costs ~20–40 µs; one thread does Add at 0.12 ns/element in cache and
  * 0.45 ns/element from memory (1M: 0.45 ms), int Div at 1.7, float Pow at ~10 and int Pow at up to
  * ~17 ns/element. A thread's share should be worth ≥ ~20 µs: 64k elements for the streaming ops,
- * 16k for int Div, 4k for Pow.
+ * 16k for int Div, 4k for Pow. Later ops, measured next to Add: PRelu 1.2×, FloorDiv 2.5×,
+ * SquaredDifference up to 5× Add (streaming), int Mod/FloorDiv/BitShift like int Div (scalar), float
+ * Mod ~150× Add (scalar float64 reduction) and Atan2 ~0.8× Pow (float64 inside): as Pow.
  */
 const MIN_PER_THREAD_CHEAP = 1 << 16;
 const MIN_PER_THREAD_DIV = 1 << 14;
 const MIN_PER_THREAD_POW = 1 << 12;
+/** Ops whose int32 kernels run one element at a time, like int Div (float Mod is scalar float64: as Pow). */
+const SCALAR = new Set(['Div', 'Mod', 'FloorDiv', 'BitShift']);
 
 function runBinary(ctx: KernelContext, inputs: readonly Tensor[], outputs: readonly Tensor[], plan: BinaryPlan): void {
   const op = plan.op;
   const w = ctx.wasm;
-  const dt = plan.dispatchDType === 'int32' ? 'i32' : 'f32';
+  const dt = plan.dispatchDType === 'int32' ? 'i32' : plan.dispatchDType === 'bool' ? 'u8' : 'f32';
+  const name = op === 'Mod' && plan.fmod ? 'FMod' : op === 'BitShift' ? (plan.left ? 'ShiftLeft' : 'ShiftRight') : op;
   const shape = plan.shape.length ? plan.shape : [1];
   const r = shape.length;
   const meta = w.alloc(16 + 12 * (r - 1), op);
@@ -40,8 +46,8 @@ function runBinary(ctx: KernelContext, inputs: readonly Tensor[], outputs: reado
       m[5 + 3 * k] = plan.aStrides[d]!;
       m[6 + 3 * k] = plan.bStrides[d]!;
     }
-    const minPerThread = op === 'Pow' ? MIN_PER_THREAD_POW : dt === 'i32' && op === 'Div' ? MIN_PER_THREAD_DIV : MIN_PER_THREAD_CHEAP;
-    w.parallelFor('binary', binaryExport(op, dt), [w.ptrOf(inputs[0]!, op), w.ptrOf(inputs[1]!, op), w.ptrOf(outputs[0]!, op), meta], outputs[0]!.size, {
+    const minPerThread = op === 'Pow' || op === 'Atan2' || (op === 'Mod' && dt === 'f32') ? MIN_PER_THREAD_POW : SCALAR.has(op) && dt === 'i32' ? MIN_PER_THREAD_DIV : MIN_PER_THREAD_CHEAP;
+    w.parallelFor('binary', binaryExport(name, dt), [w.ptrOf(inputs[0]!, op), w.ptrOf(inputs[1]!, op), w.ptrOf(outputs[0]!, op), meta], outputs[0]!.size, {
       grain: 16,
       minPerThread,
       op,
@@ -51,6 +57,6 @@ function runBinary(ctx: KernelContext, inputs: readonly Tensor[], outputs: reado
   }
 }
 
-for (const op of [...ARITHMETIC_OPS, ...COMPARISON_OPS]) {
-  registry.register<BinaryPlan>({ op, device: 'wasm', dtypes: ['float32', 'int32'], kind: 'compute', family: 'binary', run: runBinary });
+for (const op of [...ARITHMETIC_OPS, ...COMPARISON_OPS, ...LOGICAL_OPS, ...BITWISE_OPS]) {
+  registry.register<BinaryPlan>({ op, device: 'wasm', dtypes: binaryDTypes(op), kind: 'compute', family: 'binary', run: runBinary });
 }

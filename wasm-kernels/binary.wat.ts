@@ -6,12 +6,13 @@
  *   [outerDims, n, saInner, sbInner, (size, sa, sb) for each outer dim, innermost first]
  * The output is walked row by row (a row is the innermost dimension, n elements); each row segment
  * runs a loop specialised for its inner strides: (1,1), (1,0), (0,1), or a generic strided loop.
- * Comparisons write one byte (0/1) per element, 16 at a time.
+ * Comparisons write one byte (0/1) per element, 16 at a time. Logical ops (`_u8`) read and write
+ * bool bytes (any non-zero byte is true), 16 per vector.
  */
-import { MATH_LOCALS, i4, powF32x4 } from './templates/math.wat.js';
+import { MATH_LOCALS, atan2F32x4, f4, i4, powF32x4 } from './templates/math.wat.js';
 import { memoryImport, type WatFamily, type WatVariant } from './templates/wat.js';
 
-type Dt = 'f32' | 'i32';
+type Dt = 'f32' | 'i32' | 'u8';
 
 interface BinOp {
   name: string;
@@ -20,7 +21,7 @@ interface BinOp {
   cmp: boolean;
   /** f32x4/i32x4 expression of two v128 operands (a lane mask for comparisons). */
   vec?: (v: WatVariant, a: string, b: string) => string;
-  /** i32 expression of locals $x, $y, for ops without a SIMD form (int Div, int Pow). */
+  /** i32 (f32 for dt f32) expression of locals $x, $y ($fx, $fy), for ops without a SIMD form (int Div, int Pow, Mod). */
   scalar?: string;
 }
 
@@ -28,6 +29,50 @@ const simple = (instr: string) => (_v: WatVariant, a: string, b: string) => `(${
 
 const I32_DIV = `(if (result i32) (i32.eqz (local.get $y)) (then (i32.const 0))
   (else (if (result i32) (i32.eq (local.get $y) (i32.const -1)) (then (i32.sub (i32.const 0) (local.get $x))) (else (i32.div_s (local.get $x) (local.get $y))))))`;
+
+const I32_REM = `(if (result i32) (i32.eqz (local.get $y)) (then (i32.const 0)) (else (i32.rem_s (local.get $x) (local.get $y))))`;
+// r = rem(x, y); r + y when r ≠ 0 and r, y differ in sign
+const I32_MOD = `(block (result i32) (local.set $x ${I32_REM})
+  (select (i32.add (local.get $x) (local.get $y)) (local.get $x)
+    (i32.and (i32.ne (local.get $x) (i32.const 0)) (i32.lt_s (i32.xor (local.get $x) (local.get $y)) (i32.const 0)))))`;
+// q = trunc(x / y) − 1 when the division is inexact and x, y differ in sign; x / 0 = 0
+const I32_FLOORDIV = `(if (result i32) (i32.eqz (local.get $y)) (then (i32.const 0))
+  (else (if (result i32) (i32.eq (local.get $y) (i32.const -1)) (then (i32.sub (i32.const 0) (local.get $x)))
+    (else (i32.sub (i32.div_s (local.get $x) (local.get $y))
+      (i32.and (i32.ne (i32.rem_s (local.get $x) (local.get $y)) (i32.const 0)) (i32.lt_s (i32.xor (local.get $x) (local.get $y)) (i32.const 0))))))))`;
+
+/**
+ * C fmod on float32, exact: |x| is reduced by multiples of t = |y|·2^(24j) in float64, where every
+ * step x − q·t (q < 2^24, q = floor(x/t) corrected by one when the quotient rounded up) is exact,
+ * since x and t both carry at most 24 significant bits above a common unit. At most ~13 steps.
+ * NaN, x = ±Inf or y = 0 give NaN; |y| = Inf gives x; the result has x's sign.
+ */
+const FMOD = `(func $fmod (param $a f32) (param $b f32) (result f32) (local $x f64) (local $y f64) (local $t f64) (local $q f64)
+  (if (i32.or (i32.or (f32.ne (local.get $a) (local.get $a)) (f32.ne (local.get $b) (local.get $b)))
+        (i32.or (f32.eq (f32.abs (local.get $a)) (f32.const inf)) (f32.eq (local.get $b) (f32.const 0))))
+    (then (return (f32.const nan))))
+  (local.set $x (f64.promote_f32 (f32.abs (local.get $a))))
+  (local.set $y (f64.promote_f32 (f32.abs (local.get $b))))
+  (block $d (loop $l
+    (br_if $d (f64.lt (local.get $x) (local.get $y)))
+    (local.set $t (local.get $y))
+    (block $sd (loop $sl
+      (br_if $sd (f64.gt (f64.mul (local.get $t) (f64.const 16777216)) (local.get $x)))
+      (local.set $t (f64.mul (local.get $t) (f64.const 16777216)))
+      (br $sl)))
+    (local.set $q (f64.floor (f64.div (local.get $x) (local.get $t))))
+    (local.set $x (f64.sub (local.get $x) (f64.mul (local.get $q) (local.get $t))))
+    (if (f64.lt (local.get $x) (f64.const 0)) (then (local.set $x (f64.add (local.get $x) (local.get $t)))))
+    (br $l)))
+  (f32.copysign (f32.demote_f64 (local.get $x)) (local.get $a)))
+
+;; floored: fmod, then + y when the remainder is non-zero and its sign differs from y's; a zero takes y's sign
+(func $fmodFloored (param $a f32) (param $b f32) (result f32) (local $r f32)
+  (local.set $r (call $fmod (local.get $a) (local.get $b)))
+  (if (f32.eq (local.get $r) (f32.const 0)) (then (return (f32.copysign (f32.const 0) (local.get $b)))))
+  (if (i32.xor (f32.lt (local.get $r) (f32.const 0)) (f32.lt (local.get $b) (f32.const 0)))
+    (then (local.set $r (f32.add (local.get $r) (local.get $b)))))
+  (local.get $r))`;
 
 export const BINARY_KERNELS: readonly BinOp[] = [
   { name: 'Add', dt: 'f32', cmp: false, vec: simple('f32x4.add') },
@@ -38,6 +83,14 @@ export const BINARY_KERNELS: readonly BinOp[] = [
   // f32x4.max/min propagate NaN (pmax/pmin would not)
   { name: 'Max', dt: 'f32', cmp: false, vec: simple('f32x4.max') },
   { name: 'Min', dt: 'f32', cmp: false, vec: simple('f32x4.min') },
+  { name: 'Atan2', dt: 'f32', cmp: false, vec: (_v, a, b) => `(call $atan2v ${a} ${b})` },
+  { name: 'Mod', dt: 'f32', cmp: false, scalar: '(call $fmodFloored (local.get $fx) (local.get $fy))' },
+  { name: 'FMod', dt: 'f32', cmp: false, scalar: '(call $fmod (local.get $fx) (local.get $fy))' },
+  // tfjs floorDiv: floor of the rounded quotient
+  { name: 'FloorDiv', dt: 'f32', cmp: false, vec: (_v, a, b) => `(f32x4.floor (f32x4.div ${a} ${b}))` },
+  { name: 'SquaredDifference', dt: 'f32', cmp: false, vec: (_v, a, b) => `(block (result v128) (local.set $t (f32x4.sub ${a} ${b})) (f32x4.mul (local.get $t) (local.get $t)))` },
+  // x < 0 ? x·slope : x (NaN passes)
+  { name: 'PRelu', dt: 'f32', cmp: false, vec: (_v, a, b) => `(block (result v128) (local.set $t ${a}) (v128.bitselect (f32x4.mul (local.get $t) ${b}) (local.get $t) (f32x4.lt (local.get $t) ${f4(0)})))` },
   { name: 'Add', dt: 'i32', cmp: false, vec: simple('i32x4.add') },
   { name: 'Sub', dt: 'i32', cmp: false, vec: simple('i32x4.sub') },
   { name: 'Mul', dt: 'i32', cmp: false, vec: simple('i32x4.mul') },
@@ -45,22 +98,41 @@ export const BINARY_KERNELS: readonly BinOp[] = [
   { name: 'Div', dt: 'i32', cmp: false, scalar: I32_DIV },
   { name: 'Pow', dt: 'i32', cmp: false, scalar: '(call $ipow (local.get $x) (local.get $y))' },
   { name: 'Max', dt: 'i32', cmp: false, vec: simple('i32x4.max_s') },
+  // Mod: floored (divisor's sign) and C fmod (dividend's sign); x mod 0 = 0
+  { name: 'Mod', dt: 'i32', cmp: false, scalar: I32_MOD },
+  { name: 'FMod', dt: 'i32', cmp: false, scalar: I32_REM },
+  { name: 'FloorDiv', dt: 'i32', cmp: false, scalar: I32_FLOORDIV },
+  { name: 'SquaredDifference', dt: 'i32', cmp: false, vec: (_v, a, b) => `(block (result v128) (local.set $t (i32x4.sub ${a} ${b})) (i32x4.mul (local.get $t) (local.get $t)))` },
+  { name: 'PRelu', dt: 'i32', cmp: false, vec: (_v, a, b) => `(block (result v128) (local.set $t ${a}) (v128.bitselect (i32x4.mul (local.get $t) ${b}) (local.get $t) (i32x4.lt_s (local.get $t) ${i4(0)})))` },
+  // uint32 shifts; amounts outside [0, 31] give 0
+  { name: 'ShiftLeft', dt: 'i32', cmp: false, scalar: '(select (i32.shl (local.get $x) (local.get $y)) (i32.const 0) (i32.lt_u (local.get $y) (i32.const 32)))' },
+  { name: 'ShiftRight', dt: 'i32', cmp: false, scalar: '(select (i32.shr_u (local.get $x) (local.get $y)) (i32.const 0) (i32.lt_u (local.get $y) (i32.const 32)))' },
   { name: 'Min', dt: 'i32', cmp: false, vec: simple('i32x4.min_s') },
   { name: 'Equal', dt: 'f32', cmp: true, vec: simple('f32x4.eq') },
   { name: 'Greater', dt: 'f32', cmp: true, vec: simple('f32x4.gt') },
   { name: 'GreaterOrEqual', dt: 'f32', cmp: true, vec: simple('f32x4.ge') },
   { name: 'Less', dt: 'f32', cmp: true, vec: simple('f32x4.lt') },
   { name: 'LessOrEqual', dt: 'f32', cmp: true, vec: simple('f32x4.le') },
+  { name: 'NotEqual', dt: 'f32', cmp: true, vec: simple('f32x4.ne') },
   { name: 'Equal', dt: 'i32', cmp: true, vec: simple('i32x4.eq') },
+  { name: 'NotEqual', dt: 'i32', cmp: true, vec: simple('i32x4.ne') },
   { name: 'Greater', dt: 'i32', cmp: true, vec: simple('i32x4.gt_s') },
   { name: 'GreaterOrEqual', dt: 'i32', cmp: true, vec: simple('i32x4.ge_s') },
   { name: 'Less', dt: 'i32', cmp: true, vec: simple('i32x4.lt_s') },
   { name: 'LessOrEqual', dt: 'i32', cmp: true, vec: simple('i32x4.le_s') },
+  // bool: operands are 0xff/0 lane masks of (byte != 0), see segFuncU8
+  { name: 'And', dt: 'u8', cmp: true, vec: simple('v128.and'), scalar: '(i32.and (local.get $x) (local.get $y))' },
+  { name: 'Or', dt: 'u8', cmp: true, vec: simple('v128.or'), scalar: '(i32.or (local.get $x) (local.get $y))' },
+  { name: 'Xor', dt: 'u8', cmp: true, vec: simple('v128.xor'), scalar: '(i32.xor (local.get $x) (local.get $y))' },
 ];
 
 /** Float pow on four lanes: one function (it is long, and dominates its call). */
 const powv = (v: WatVariant) => `(func $powv (param $a v128) (param $b v128) (result v128) ${MATH_LOCALS}
   ${powF32x4(v, '(local.get $a)', '(local.get $b)')})`;
+
+/** atan2 on four lanes (float64 inside): one function, like pow. */
+const atan2v = (v: WatVariant) => `(func $atan2v (param $a v128) (param $b v128) (result v128) ${MATH_LOCALS}
+  ${atan2F32x4(v, '(local.get $a)', '(local.get $b)')})`;
 
 export const binaryExport = (op: string, dt: Dt) => `${op}_${dt}`;
 
@@ -133,15 +205,17 @@ function segLoop(v: WatVariant, op: BinOp, ka: Kind, kb: Kind): string {
 function segFunc(v: WatVariant, op: BinOp): string {
   const name = `$seg_${binaryExport(op.name, op.dt)}`;
   const head = `(func ${name} (param $pa i32) (param $pb i32) (param $po i32) (param $n i32) (param $sa i32) (param $sb i32)
-    (local $pe i32) (local $va v128) (local $vb v128) (local $x i32) (local $y i32)
+    (local $pe i32) (local $va v128) (local $vb v128) (local $x i32) (local $y i32) (local $fx f32) (local $fy f32) (local $t v128)
     (local.set $pe (i32.add (local.get $po) (i32.mul (local.get $n) (i32.const ${op.cmp ? 1 : 4}))))`;
+  if (op.dt === 'u8') return segFuncU8(v, op);
   if (op.scalar) {
+    const f = op.dt === 'f32';
     return `${head}
     (block $d (loop $l
       (br_if $d (i32.ge_u (local.get $po) (local.get $pe)))
-      (local.set $x (i32.load (local.get $pa)))
-      (local.set $y (i32.load (local.get $pb)))
-      (i32.store (local.get $po) ${op.scalar})
+      (local.set ${f ? '$fx' : '$x'} (${op.dt}.load (local.get $pa)))
+      (local.set ${f ? '$fy' : '$y'} (${op.dt}.load (local.get $pb)))
+      (${op.dt}.store (local.get $po) ${op.scalar})
       (local.set $pa (i32.add (local.get $pa) (i32.shl (local.get $sa) (i32.const 2))))
       (local.set $pb (i32.add (local.get $pb) (i32.shl (local.get $sb) (i32.const 2))))
       (local.set $po (i32.add (local.get $po) (i32.const 4)))
@@ -157,6 +231,46 @@ function segFunc(v: WatVariant, op: BinOp): string {
       (local.set $va (v128.load32_splat (local.get $pa)))
       ${segLoop(v, op, 'splat', 'contig')} (return)))
     ${segLoop(v, op, 'strided', 'strided')})`;
+}
+
+/**
+ * Logical ops on bool bytes: each operand becomes a 0xff/0 lane mask of (byte != 0), the op combines
+ * the masks, and the result is narrowed to 0/1. Inner strides (1,1), (1,0), (0,1) run 16 bytes a
+ * vector; anything else runs byte by byte.
+ */
+function segFuncU8(v: WatVariant, op: BinOp): string {
+  const name = `$seg_${binaryExport(op.name, op.dt)}`;
+  const f = op.vec!;
+  const mask = (e: string) => `(i8x16.ne ${e} ${i4(0)})`;
+  const loop = (ka: Kind, kb: Kind) => {
+    const A = ka === 'splat' ? '(local.get $va)' : mask('(v128.load (local.get $pa))');
+    const B = kb === 'splat' ? '(local.get $vb)' : mask('(v128.load (local.get $pb))');
+    return `(block $vd (loop $vl
+      (br_if $vd (i32.gt_u (i32.add (local.get $po) (i32.const 16)) (local.get $pe)))
+      (v128.store (local.get $po) (v128.and ${f(v, A, B)} ${i4(0x01010101)}))
+      ${bump(ka, '$pa', 16, '')} ${bump(kb, '$pb', 16, '')}
+      (local.set $po (i32.add (local.get $po) (i32.const 16)))
+      (br $vl)))`;
+  };
+  return `(func ${name} (param $pa i32) (param $pb i32) (param $po i32) (param $n i32) (param $sa i32) (param $sb i32)
+    (local $pe i32) (local $va v128) (local $vb v128) (local $x i32) (local $y i32)
+    (local.set $pe (i32.add (local.get $po) (local.get $n)))
+    (if (i32.and (i32.eq (local.get $sa) (i32.const 1)) (i32.eq (local.get $sb) (i32.const 1))) (then ${loop('contig', 'contig')}))
+    (if (i32.and (i32.eq (local.get $sa) (i32.const 1)) (i32.eqz (local.get $sb))) (then
+      (local.set $vb ${mask('(i8x16.splat (i32.load8_u (local.get $pb)))')})
+      ${loop('contig', 'splat')}))
+    (if (i32.and (i32.eqz (local.get $sa)) (i32.eq (local.get $sb) (i32.const 1))) (then
+      (local.set $va ${mask('(i8x16.splat (i32.load8_u (local.get $pa)))')})
+      ${loop('splat', 'contig')}))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $po) (local.get $pe)))
+      (local.set $x (i32.ne (i32.load8_u (local.get $pa)) (i32.const 0)))
+      (local.set $y (i32.ne (i32.load8_u (local.get $pb)) (i32.const 0)))
+      (i32.store8 (local.get $po) ${op.scalar})
+      (local.set $pa (i32.add (local.get $pa) (local.get $sa)))
+      (local.set $pb (i32.add (local.get $pb) (local.get $sb)))
+      (local.set $po (i32.add (local.get $po) (i32.const 1)))
+      (br $l))))`;
 }
 
 /** The exported driver: walks rows of [start, end), locating each row's operands from `meta`. */
@@ -191,8 +305,8 @@ function driver(op: BinOp): string {
         (local.set $k (i32.sub (local.get $k) (i32.const 1)))
         (br $dims)))
       (call $seg_${ex}
-        (i32.add (local.get $a) (i32.shl (local.get $ao) (i32.const 2)))
-        (i32.add (local.get $b) (i32.shl (local.get $bo) (i32.const 2)))
+        (i32.add (local.get $a) (i32.shl (local.get $ao) (i32.const ${op.dt === 'u8' ? 0 : 2})))
+        (i32.add (local.get $b) (i32.shl (local.get $bo) (i32.const ${op.dt === 'u8' ? 0 : 2})))
         (i32.add (local.get $o) (i32.mul (local.get $start) (i32.const ${op.cmp ? 1 : 4})))
         (local.get $len) (local.get $sa) (local.get $sb))
       (local.set $start (i32.add (local.get $start) (local.get $len)))
@@ -207,6 +321,6 @@ export const binaryFamily: WatFamily = {
   usesRelaxed: false,
   emit(v: WatVariant): string {
     const parts = BINARY_KERNELS.map((op) => `${segFunc(v, op)}\n${driver(op)}`);
-    return `(module\n${memoryImport(v)}\n${IPOW}\n${powv(v)}\n${parts.join('\n')}\n)`;
+    return `(module\n${memoryImport(v)}\n${IPOW}\n${FMOD}\n${powv(v)}\n${atan2v(v)}\n${parts.join('\n')}\n)`;
   },
 };

@@ -26,7 +26,7 @@ const MIN_PACK_PER_THREAD = 1 << 16;
 
 const FAMILY = 'gemm';
 
-function actParams(a: Activation): [code: number, p0: number, p1: number] {
+export function actParams(a: Activation): [code: number, p0: number, p1: number] {
   switch (a.kind) {
     case 'leakyRelu':
     case 'elu':

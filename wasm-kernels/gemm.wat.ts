@@ -291,7 +291,7 @@ function driver(name: string, MR: number, uk: string, epi: string): string {
 // ---------------------------------------------------------------- epilogue and activations
 
 /** Vector math on the v128 in `$x`, through the scratch locals of EPI_LOCALS. */
-const EPI_LOCALS = '(local $x v128) (local $y v128) (local $z v128) (local $s v128) (local $nn v128) (local $e v128) (local $tt v128) (local $yl v128)';
+export const EPI_LOCALS = '(local $x v128) (local $y v128) (local $z v128) (local $s v128) (local $nn v128) (local $e v128) (local $tt v128) (local $yl v128)';
 
 /**
  * $e = expm1($y) (or exp($y) when `exp`), |error| ≤ 2 ulp. y is reduced as n·ln2 + r (Cody–Waite,
@@ -336,7 +336,7 @@ function halfErfcInto(): string {
 }
 
 /** Activation code → WAT that maps $x in place (scalars in $q0/$q1 splatted as $v0/$v1). */
-function activation(act: number): string {
+export function activation(act: number): string {
   const x = g('$x');
   switch (act) {
     case ACT_CODES.linear:

@@ -3,7 +3,8 @@
  * is split across threads in multiples of 16 elements.
  */
 import type { Tensor } from '../core/tensor.js';
-import { INT_UNARY_OPS, UNARY_OPS, type UnaryPlan } from '../ops/unary.js';
+import { BOOL_UNARY_OPS, UNARY_OPS, unaryDTypes, type UnaryPlan } from '../ops/unary.js';
+import '../ops/logical.js';
 import { registry, type KernelContext } from '../registry/registry.js';
 
 /**
@@ -11,10 +12,18 @@ import { registry, type KernelContext } from '../registry/registry.js';
  * Node 20: waking a worker costs ~20–40 µs; one thread does Relu/Abs/Clip at 0.1–0.4 ns/element
  * (cache / memory), Exp 0.65, Sigmoid 0.9, Tanh 1.5, Log 1.6, Erf 2.2, Gelu 2.6 ns/element. A
  * thread's share should be worth ≥ ~10–20 µs: 64k elements for the copy-like ops, 16k for the rest.
+ * The later ops, timed next to Exp and Tanh (64k elements, one thread, on a loaded machine, so only
+ * the ratios mean much): Floor/Round/Reciprocal/Sign/HardSigmoid/HardSwish/Softsign/IsNaN cost 0.2–1.4×
+ * Exp (cheap); Elu/Selu/Expm1 ~1–3× Exp, Log1p ~2× Tanh, Sin/Cos/Tan/Atan/Asin/Acos 2.5–4× Tanh
+ * (float64 inside), Sinh/Cosh/Asinh/Acosh/Atanh ~1–3× Tanh, Softplus and Mish 3–9× Tanh (math:
+ * already worth a thread at 16k elements).
  */
 const MIN_PER_THREAD_CHEAP = 1 << 16;
 const MIN_PER_THREAD_MATH = 1 << 14;
-const CHEAP = new Set(['Relu', 'LeakyRelu', 'Clip', 'Abs', 'Neg', 'Sqrt']);
+const CHEAP = new Set([
+  'Relu', 'LeakyRelu', 'Clip', 'Abs', 'Neg', 'Sqrt', 'Floor', 'Ceil', 'Round', 'Reciprocal', 'Square', 'Rsqrt', 'Sign', 'Relu6',
+  'HardSigmoid', 'HardSwish', 'Softsign', 'ThresholdedRelu', 'Shrink', 'Step', 'IsNaN', 'IsInf', 'Not',
+]);
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
@@ -23,9 +32,13 @@ function runUnary(ctx: KernelContext, inputs: readonly Tensor[], outputs: readon
   const op = plan.op;
   const w = ctx.wasm;
   const int = plan.dispatchDType === 'int32';
-  let fn = `${op}_${int ? 'i32' : 'f32'}`;
+  let fn = `${op}_${plan.dispatchDType === 'bool' ? 'u8' : int ? 'i32' : 'f32'}`;
   const args = [w.ptrOf(inputs[0]!, op), w.ptrOf(outputs[0]!, op)];
-  if (op === 'LeakyRelu') args.push(plan.alpha);
+  if (op === 'LeakyRelu' || op === 'Elu' || op === 'Celu' || op === 'ThresholdedRelu' || op === 'Step') args.push(plan.alpha);
+  if (op === 'HardSigmoid') args.push(plan.alpha, plan.beta);
+  if (op === 'Selu') args.push(Math.fround(plan.gamma * plan.alpha), plan.gamma);
+  if (op === 'Shrink') args.push(plan.beta, plan.gamma);
+  if (op === 'IsInf') args.push(plan.detectPositive ? Infinity : NaN, plan.detectNegative ? -Infinity : NaN);
   if (op === 'Clip') {
     // trunc: for integer x, trunc(clamp(x, lo, hi)) = clamp(x, trunc(lo), trunc(hi))
     if (int) args.push(Math.max(INT32_MIN, Math.min(INT32_MAX, Math.trunc(plan.min))), Math.max(INT32_MIN, Math.min(INT32_MAX, Math.trunc(plan.max))));
@@ -35,11 +48,11 @@ function runUnary(ctx: KernelContext, inputs: readonly Tensor[], outputs: readon
   w.parallelFor('unary', fn, args, plan.size, { grain: 16, minPerThread: CHEAP.has(op) ? MIN_PER_THREAD_CHEAP : MIN_PER_THREAD_MATH, op });
 }
 
-for (const op of UNARY_OPS) {
+for (const op of [...UNARY_OPS, ...BOOL_UNARY_OPS]) {
   registry.register<UnaryPlan>({
     op,
     device: 'wasm',
-    dtypes: INT_UNARY_OPS.includes(op) ? ['float32', 'int32'] : ['float32'],
+    dtypes: unaryDTypes(op),
     kind: 'compute',
     family: 'unary',
     run: runUnary,

@@ -3,9 +3,11 @@
  *
  * Every op exports `<Op>_<f32|i32>(x, y, ...attrs, start, end)` over flat elements [start, end):
  * a SIMD loop (two vectors per iteration for the cheap ops) and a one-lane tail for the last < 4.
- * Attributes are LeakyRelu's alpha (f32) and Clip's min/max (f32, or i32 for the int kernel).
+ * Attributes are f32 (or i32 for int32 Clip) scalars, splatted once into $c0..$c2.
+ * Predicates (`IsNaN_f32`, `IsInf_f32`) write one bool byte per element, 16 per iteration;
+ * `Not_u8` works on bool bytes (any non-zero byte is true).
  */
-import { MATH_LOCALS, erfF32x4, expF32x4, f4, geluF32x4, logF32x4, sigmoidF32x4, tanhF32x4 } from './templates/math.wat.js';
+import { MATH_LOCALS, erfF32x4, expF32x4, expm1F32x4, f4, geluF32x4, i4, log1pF32x4, logF32x4, mishF32x4, sinCosF32x4, sinhF32x4, coshF32x4, asinhF32x4, acoshF32x4, atanhF32x4, invTrigF32x4, sigmoidF32x4, softplusF32x4, tanhF32x4 } from './templates/math.wat.js';
 import { memoryImport, type WatFamily, type WatVariant } from './templates/wat.js';
 
 interface UnOp {
@@ -42,6 +44,72 @@ export const UNARY_KERNELS: readonly UnOp[] = [
   F('Erf_f32', (v, x) => erfF32x4(v, x), false),
   F('Gelu_f32', (v, x) => geluF32x4(v, x, 'none'), false),
   F('GeluTanh_f32', (v, x) => geluF32x4(v, x, 'tanh'), false),
+  F('Floor_f32', (_v, x) => `(f32x4.floor ${x})`),
+  F('Ceil_f32', (_v, x) => `(f32x4.ceil ${x})`),
+  // round half to even
+  F('Round_f32', (_v, x) => `(f32x4.nearest ${x})`),
+  F('Reciprocal_f32', (_v, x) => `(f32x4.div ${f4(1)} ${x})`),
+  F('Square_f32', (_v, x) => `(block (result v128) (local.set $t ${x}) (f32x4.mul (local.get $t) (local.get $t)))`),
+  F('Rsqrt_f32', (_v, x) => `(f32x4.div ${f4(1)} (f32x4.sqrt ${x}))`),
+  // 1, -1, or x itself for ±0 and NaN
+  F('Sign_f32', (_v, x) => `(block (result v128) (local.set $t ${x})
+      (v128.bitselect ${f4(1)} (v128.bitselect ${f4(-1)} (local.get $t) (f32x4.lt (local.get $t) ${f4(0)})) (f32x4.gt (local.get $t) ${f4(0)})))`),
+  F('Relu6_f32', (_v, x) => `(f32x4.pmin (f32x4.pmax ${x} ${f4(0)}) ${f4(6)})`),
+  F('Elu_f32', (v, x) => `(block (result v128) (local.set $t ${x})
+      (v128.bitselect (f32x4.mul (local.get $c0) ${expm1F32x4(v, '(local.get $t)')}) (local.get $t) (f32x4.lt (local.get $t) ${f4(0)})))`,
+    false, [{ name: '$alpha', type: 'f32' }], '(local.set $c0 (f32x4.splat (local.get $alpha)))'),
+  F('Celu_f32', (v, x) => `(block (result v128) (local.set $t ${x})
+      (v128.bitselect (f32x4.mul (local.get $c0) ${expm1F32x4(v, '(f32x4.div (local.get $t) (local.get $c0))')}) (local.get $t) (f32x4.lt (local.get $t) ${f4(0)})))`,
+    false, [{ name: '$alpha', type: 'f32' }], '(local.set $c0 (f32x4.splat (local.get $alpha)))'),
+  // gamma·x above 0, (gamma·alpha)·expm1(x) below (the launcher passes the product rounded once)
+  F('Selu_f32', (v, x) => `(block (result v128) (local.set $t ${x})
+      (v128.bitselect (f32x4.mul (local.get $c0) ${expm1F32x4(v, '(local.get $t)')}) (f32x4.mul (local.get $c1) (local.get $t)) (f32x4.le (local.get $t) ${f4(0)})))`,
+    false, [{ name: '$ga', type: 'f32' }, { name: '$gamma', type: 'f32' }],
+    '(local.set $c0 (f32x4.splat (local.get $ga))) (local.set $c1 (f32x4.splat (local.get $gamma)))'),
+  // clamp(alpha·x + beta, 0, 1) with NaN passing (pmax/pmin keep their first operand when unordered)
+  F('HardSigmoid_f32', (_v, x) => `(f32x4.pmin (f32x4.pmax (f32x4.add (f32x4.mul ${x} (local.get $c0)) (local.get $c1)) ${f4(0)}) ${f4(1)})`,
+    true, [{ name: '$alpha', type: 'f32' }, { name: '$beta', type: 'f32' }],
+    '(local.set $c0 (f32x4.splat (local.get $alpha))) (local.set $c1 (f32x4.splat (local.get $beta)))'),
+  F('HardSwish_f32', (_v, x) => `(block (result v128) (local.set $t ${x})
+      (f32x4.mul (local.get $t) (f32x4.pmin (f32x4.pmax (f32x4.add (f32x4.mul (local.get $t) ${f4(1 / 6)}) ${f4(0.5)}) ${f4(0)}) ${f4(1)})))`),
+  F('Softplus_f32', (v, x) => softplusF32x4(v, x), false),
+  // x/(1+|x|), ±Inf → ±1
+  F('Softsign_f32', (_v, x) => `(block (result v128) (local.set $t ${x})
+      (v128.bitselect (v128.or ${f4(1)} (v128.and (local.get $t) ${i4(0x80000000)}))
+        (f32x4.div (local.get $t) (f32x4.add (f32x4.abs (local.get $t)) ${f4(1)}))
+        (f32x4.eq (f32x4.abs (local.get $t)) ${f4(Infinity)})))`),
+  F('Expm1_f32', (v, x) => expm1F32x4(v, x), false),
+  F('Log1p_f32', (v, x) => log1pF32x4(v, x), false),
+  F('Mish_f32', (v, x) => mishF32x4(v, x), false),
+  F('Sin_f32', (v, x) => sinCosF32x4(v, x, false), false),
+  F('Cos_f32', (v, x) => sinCosF32x4(v, x, true), false),
+  F('Tan_f32', (v, x) => sinCosF32x4(v, x, 'tan'), false),
+  F('Sinh_f32', (v, x) => sinhF32x4(v, x), false),
+  F('Cosh_f32', (v, x) => coshF32x4(v, x), false),
+  F('Asinh_f32', (v, x) => asinhF32x4(v, x), false),
+  F('Acosh_f32', (v, x) => acoshF32x4(v, x), false),
+  F('Atanh_f32', (v, x) => atanhF32x4(v, x), false),
+  F('Atan_f32', (v, x) => invTrigF32x4(v, x, 'atan'), false),
+  F('Asin_f32', (v, x) => invTrigF32x4(v, x, 'asin'), false),
+  F('Acos_f32', (v, x) => invTrigF32x4(v, x, 'acos'), false),
+  // ONNX: x > alpha ? x : 0 (NaN → 0)
+  F('ThresholdedRelu_f32', (_v, x) => `(block (result v128) (local.set $t ${x})
+      (v128.and (local.get $t) (f32x4.gt (local.get $t) (local.get $c0))))`,
+    true, [{ name: '$alpha', type: 'f32' }], '(local.set $c0 (f32x4.splat (local.get $alpha)))'),
+  // ONNX: x < -lambd ? x + bias : x > lambd ? x - bias : 0 (NaN → 0)
+  F('Shrink_f32', (_v, x) => `(block (result v128) (local.set $t ${x})
+      (v128.or
+        (v128.and (f32x4.add (local.get $t) (local.get $c0)) (f32x4.lt (local.get $t) (local.get $c2)))
+        (v128.and (f32x4.sub (local.get $t) (local.get $c0)) (f32x4.gt (local.get $t) (local.get $c1)))))`,
+    true, [{ name: '$bias', type: 'f32' }, { name: '$lambd', type: 'f32' }],
+    '(local.set $c0 (f32x4.splat (local.get $bias))) (local.set $c1 (f32x4.splat (local.get $lambd))) (local.set $c2 (f32x4.neg (local.get $c1)))'),
+  // tfjs: x > 0 ? 1 : alpha, NaN → NaN
+  F('Step_f32', (_v, x) => `(block (result v128) (local.set $t ${x})
+      (v128.bitselect ${f4(1)} (v128.bitselect (local.get $t) (local.get $c0) (f32x4.ne (local.get $t) (local.get $t))) (f32x4.gt (local.get $t) ${f4(0)})))`,
+    true, [{ name: '$alpha', type: 'f32' }], '(local.set $c0 (f32x4.splat (local.get $alpha)))'),
+  F('Sign_i32', (_v, x) => `(block (result v128) (local.set $t ${x})
+      (i32x4.sub (i32x4.lt_s (local.get $t) ${i4(0)}) (i32x4.gt_s (local.get $t) ${i4(0)})))`),
+  F('Square_i32', (_v, x) => `(block (result v128) (local.set $t ${x}) (i32x4.mul (local.get $t) (local.get $t)))`),
   F('Relu_i32', (_v, x) => `(i32x4.max_s ${x} (v128.const i32x4 0 0 0 0))`),
   F('Abs_i32', (_v, x) => `(i32x4.abs ${x})`),
   F('Neg_i32', (_v, x) => `(i32x4.neg ${x})`),
@@ -55,7 +123,7 @@ function kernel(v: WatVariant, op: UnOp): string {
   const per = op.cheap ? 2 : 1;
   const body = (off: number) => `(v128.store offset=${off} (local.get $q) ${op.body(v, `(v128.load offset=${off} (local.get $p))`)})`;
   return `(func (export "${op.name}") (param $x i32) (param $y i32) ${params} (param $start i32) (param $end i32)
-    (local $p i32) (local $q i32) (local $e i32) (local $t v128) (local $c0 v128) (local $c1 v128) ${op.cheap ? '' : MATH_LOCALS}
+    (local $p i32) (local $q i32) (local $e i32) (local $t v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) ${op.cheap ? '' : MATH_LOCALS}
     ${op.setup ?? ''}
     (local.set $p (i32.add (local.get $x) (i32.shl (local.get $start) (i32.const 2))))
     (local.set $q (i32.add (local.get $y) (i32.shl (local.get $start) (i32.const 2))))
@@ -74,10 +142,64 @@ function kernel(v: WatVariant, op: UnOp): string {
       (br $tl))))`;
 }
 
+/** f32 → bool predicates: a lane mask of the input vector. */
+const PREDICATES: readonly { name: string; params: string; setup: string; mask: (x: string) => string }[] = [
+  { name: 'IsNaN_f32', params: '', setup: '', mask: (x) => `(block (result v128) (local.set $t ${x}) (f32x4.ne (local.get $t) (local.get $t)))` },
+  // x == pv or x == nv: the launcher passes +Inf / -Inf for the infinities to detect, NaN (never equal) for the others
+  {
+    name: 'IsInf_f32',
+    params: '(param $pv f32) (param $nv f32)',
+    setup: '(local.set $c0 (f32x4.splat (local.get $pv))) (local.set $c1 (f32x4.splat (local.get $nv)))',
+    mask: (x) => `(block (result v128) (local.set $t ${x}) (v128.or (f32x4.eq (local.get $t) (local.get $c0)) (f32x4.eq (local.get $t) (local.get $c1))))`,
+  },
+];
+
+function predicate(p: (typeof PREDICATES)[number]): string {
+  const m = (off: number) => p.mask(`(v128.load offset=${off} (local.get $p))`);
+  return `(func (export "${p.name}") (param $x i32) (param $y i32) ${p.params} (param $start i32) (param $end i32)
+    (local $p i32) (local $q i32) (local $e i32) (local $t v128) (local $c0 v128) (local $c1 v128)
+    ${p.setup}
+    (local.set $p (i32.add (local.get $x) (i32.shl (local.get $start) (i32.const 2))))
+    (local.set $q (i32.add (local.get $y) (local.get $start)))
+    (local.set $e (i32.add (local.get $x) (i32.shl (local.get $end) (i32.const 2))))
+    (block $vd (loop $vl
+      (br_if $vd (i32.gt_u (i32.add (local.get $p) (i32.const 64)) (local.get $e)))
+      (v128.store (local.get $q) (v128.and ${i4(0x01010101)}
+        (i8x16.narrow_i16x8_s (i16x8.narrow_i32x4_s ${m(0)} ${m(16)}) (i16x8.narrow_i32x4_s ${m(32)} ${m(48)}))))
+      (local.set $p (i32.add (local.get $p) (i32.const 64)))
+      (local.set $q (i32.add (local.get $q) (i32.const 16)))
+      (br $vl)))
+    (block $td (loop $tl
+      (br_if $td (i32.ge_u (local.get $p) (local.get $e)))
+      (i32.store8 (local.get $q) (i32.and (i32x4.extract_lane 0 ${p.mask('(v128.load32_zero (local.get $p))')}) (i32.const 1)))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (local.set $q (i32.add (local.get $q) (i32.const 1)))
+      (br $tl))))`;
+}
+
+/** Logical not on bool bytes: y = (x == 0). */
+const NOT_U8 = `(func (export "Not_u8") (param $x i32) (param $y i32) (param $start i32) (param $end i32)
+    (local $p i32) (local $q i32) (local $e i32)
+    (local.set $p (i32.add (local.get $x) (local.get $start)))
+    (local.set $q (i32.add (local.get $y) (local.get $start)))
+    (local.set $e (i32.add (local.get $x) (local.get $end)))
+    (block $vd (loop $vl
+      (br_if $vd (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $e)))
+      (v128.store (local.get $q) (v128.and (i8x16.eq (v128.load (local.get $p)) ${i4(0)}) ${i4(0x01010101)}))
+      (local.set $p (i32.add (local.get $p) (i32.const 16)))
+      (local.set $q (i32.add (local.get $q) (i32.const 16)))
+      (br $vl)))
+    (block $td (loop $tl
+      (br_if $td (i32.ge_u (local.get $p) (local.get $e)))
+      (i32.store8 (local.get $q) (i32.eqz (i32.load8_u (local.get $p))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (local.set $q (i32.add (local.get $q) (i32.const 1)))
+      (br $tl))))`;
+
 export const unaryFamily: WatFamily = {
   name: 'unary',
   usesRelaxed: true,
   emit(v: WatVariant): string {
-    return `(module\n${memoryImport(v)}\n${UNARY_KERNELS.map((op) => kernel(v, op)).join('\n')}\n)`;
+    return `(module\n${memoryImport(v)}\n${UNARY_KERNELS.map((op) => kernel(v, op)).join('\n')}\n${PREDICATES.map(predicate).join('\n')}\n${NOT_U8}\n)`;
   },
 };

@@ -6,3 +6,11 @@ import './gemm.js';
 import './softmax.js';
 
 export { GpuBackend, GpuStorage, type GpuBackendOptions, type GpuStats } from './runtime/backend.js';
+import './shape-ops.js';
+import './pool.js';
+import './norm.js';
+import './reduce.js';
+import './copy.js';
+import './conv.js';
+import './resize.js';
+import './conv-transpose.js';

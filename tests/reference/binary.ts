@@ -10,14 +10,36 @@
  */
 import { broadcastIndexMaps, broadcastShape, sizeOf } from './broadcast.js';
 
-export const ARITH = ['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min'] as const;
-export const COMPARE = ['Equal', 'Greater', 'GreaterOrEqual', 'Less', 'LessOrEqual'] as const;
-export type RefArith = (typeof ARITH)[number];
-export type RefCompare = (typeof COMPARE)[number];
+export const ARITH = ['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Mod', 'FloorDiv', 'SquaredDifference', 'PRelu', 'Atan2'] as const;
+/** float32-only arithmetic. */
+export const FLOAT_ONLY: readonly string[] = ['Atan2'];
+export const COMPARE = ['Equal', 'Greater', 'GreaterOrEqual', 'Less', 'LessOrEqual', 'NotEqual'] as const;
+/** bool × bool → bool. */
+export const LOGICAL = ['And', 'Or', 'Xor'] as const;
+export type RefArith = (typeof ARITH)[number] | 'BitShift';
+export type RefCompare = (typeof COMPARE)[number] | (typeof LOGICAL)[number];
 export type RefBinaryOp = RefArith | RefCompare;
 
+export interface RefBinaryAttrs {
+  /** Mod: 0 floored (divisor's sign), 1 C fmod (dividend's sign). */
+  fmod?: number;
+  /** BitShift. */
+  direction?: 'LEFT' | 'RIGHT';
+}
+
 export function isComparison(op: string): op is RefCompare {
-  return (COMPARE as readonly string[]).includes(op);
+  return (COMPARE as readonly string[]).includes(op) || (LOGICAL as readonly string[]).includes(op);
+}
+
+/**
+ * Mod on reals: JS `%` is exactly C fmod (the dividend's sign, exact, NaN for x % 0 and ±Inf % y).
+ * Floored (fmod = 0, numpy/tfjs): fmod, then + b when the signs differ (unrounded here); zero takes b's sign.
+ */
+export function modRef(a: number, b: number, fmod: boolean): number {
+  const r = a % b;
+  if (fmod || Number.isNaN(r)) return r;
+  if (r === 0) return b < 0 ? -0 : 0;
+  return r < 0 !== b < 0 ? r + b : r;
 }
 
 /** C99 pow (numpy np.power on floats). Differs from Math.pow for pow(1, NaN) and pow(-1, ±Inf), both 1. */
@@ -28,8 +50,22 @@ export function powC(x: number, y: number): number {
   return Math.pow(x, y);
 }
 
-export function floatBinary(op: RefArith, a: number, b: number): number {
+export function floatBinary(op: RefArith, a: number, b: number, attrs: RefBinaryAttrs = {}): number {
   switch (op) {
+    case 'Mod':
+      return modRef(a, b, attrs.fmod === 1);
+    case 'FloorDiv':
+      // tfjs: floor of the float32 quotient
+      return Math.floor(Math.fround(a / b));
+    case 'SquaredDifference':
+      return (a - b) * (a - b);
+    case 'PRelu':
+      return a < 0 ? a * b : a;
+    case 'Atan2':
+      // JS follows C99: signed zeros, infinities
+      return Math.atan2(a, b);
+    case 'BitShift':
+      throw new Error('reference: BitShift is int32 only');
     case 'Add':
       return a + b;
     case 'Sub':
@@ -67,8 +103,27 @@ export function intPow(base: number, exp: number): number {
   return result | 0;
 }
 
-export function intBinary(op: RefArith, a: number, b: number): number {
+export function intBinary(op: RefArith, a: number, b: number, attrs: RefBinaryAttrs = {}): number {
   switch (op) {
+    case 'Mod': {
+      if (b === 0) return 0;
+      const r = a % b;
+      return (attrs.fmod === 1 || r === 0 || r < 0 === b < 0 ? r : r + b) | 0;
+    }
+    case 'FloorDiv':
+      // exact: a non-integer quotient is at least 1/|a| ≥ 2^-31 (relatively) from an integer
+      return b === 0 ? 0 : Math.floor(a / b) | 0;
+    case 'SquaredDifference':
+      return Math.imul((a - b) | 0, (a - b) | 0);
+    case 'PRelu':
+      return a < 0 ? Math.imul(a, b) : a;
+    case 'Atan2':
+      throw new Error('reference: Atan2 is float32 only');
+    case 'BitShift': {
+      // uint32 bits; amounts outside [0, 31] give 0
+      if (b < 0 || b >= 32) return 0;
+      return attrs.direction === 'LEFT' ? a << b : (a >>> b) | 0;
+    }
     case 'Add':
       return (a + b) | 0;
     case 'Sub':
@@ -99,6 +154,14 @@ export function compareOp(op: RefCompare, a: number, b: number): number {
       return a < b ? 1 : 0;
     case 'LessOrEqual':
       return a <= b ? 1 : 0;
+    case 'NotEqual':
+      return a !== b ? 1 : 0;
+    case 'And':
+      return a !== 0 && b !== 0 ? 1 : 0;
+    case 'Or':
+      return a !== 0 || b !== 0 ? 1 : 0;
+    case 'Xor':
+      return (a !== 0) !== (b !== 0) ? 1 : 0;
   }
 }
 
@@ -110,11 +173,12 @@ export interface RefResult {
 
 export function refBinary(
   op: RefBinaryOp,
-  dtype: 'float32' | 'int32',
+  dtype: 'float32' | 'int32' | 'bool',
   a: ArrayLike<number>,
   aShape: readonly number[],
   b: ArrayLike<number>,
   bShape: readonly number[],
+  attrs: RefBinaryAttrs = {},
 ): RefResult {
   if (a.length !== sizeOf(aShape) || b.length !== sizeOf(bShape)) throw new Error('reference: data length does not match shape');
   const shape = broadcastShape(aShape, bShape);
@@ -127,10 +191,10 @@ export function refBinary(
   }
   if (dtype === 'int32') {
     const out = new Int32Array(n);
-    for (let i = 0; i < n; i++) out[i] = intBinary(op, a[ia[i]!]!, b[ib[i]!]!);
+    for (let i = 0; i < n; i++) out[i] = intBinary(op, a[ia[i]!]!, b[ib[i]!]!, attrs);
     return { shape, data: out };
   }
   const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = floatBinary(op, a[ia[i]!]!, b[ib[i]!]!);
+  for (let i = 0; i < n; i++) out[i] = floatBinary(op, a[ia[i]!]!, b[ib[i]!]!, attrs);
   return { shape, data: out };
 }

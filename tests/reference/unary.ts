@@ -74,13 +74,42 @@ export function geluTanh(x: number): number {
   return 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
 }
 
-export type RefUnaryOp = 'Relu' | 'LeakyRelu' | 'Sigmoid' | 'Tanh' | 'Exp' | 'Log' | 'Sqrt' | 'Abs' | 'Neg' | 'Erf' | 'Gelu' | 'Clip';
+export type RefUnaryOp =
+  | 'Relu' | 'LeakyRelu' | 'Sigmoid' | 'Tanh' | 'Exp' | 'Log' | 'Sqrt' | 'Abs' | 'Neg' | 'Erf' | 'Gelu' | 'Clip'
+  | 'Floor' | 'Ceil' | 'Round' | 'Reciprocal' | 'Square' | 'Rsqrt' | 'Sign' | 'Relu6' | 'Elu' | 'Selu' | 'Celu'
+  | 'HardSigmoid' | 'HardSwish' | 'Softplus' | 'Softsign' | 'Expm1' | 'Log1p' | 'ThresholdedRelu' | 'Shrink' | 'Step' | 'Mish'
+  | 'Sin' | 'Cos' | 'Tan' | 'Sinh' | 'Cosh' | 'Asinh' | 'Acosh' | 'Atanh' | 'Atan' | 'Asin' | 'Acos' | 'IsNaN' | 'IsInf' | 'Not';
 
 export interface RefUnaryAttrs {
   alpha?: number;
+  beta?: number;
+  gamma?: number;
+  bias?: number;
+  lambd?: number;
+  detect_positive?: number;
+  detect_negative?: number;
   min?: number;
   max?: number;
   approximate?: 'none' | 'tanh';
+}
+
+/** ONNX Selu defaults (the float32 constants of the spec, as float64). */
+export const SELU_ALPHA = 1.67326319217681884765625;
+export const SELU_GAMMA = 1.05070102214813232421875;
+
+/** log(1 + e^x) without overflow: max(x, 0) + log1p(e^−|x|). */
+export function softplus(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+}
+
+/** Round half to even (ONNX Round, numpy.round). */
+export function roundHalfEven(x: number): number {
+  if (!Number.isFinite(x)) return x;
+  const f = Math.floor(x);
+  const d = x - f;
+  const r = d > 0.5 ? f + 1 : d < 0.5 ? f : f % 2 === 0 ? f : f + 1;
+  return r === 0 && (x < 0 || Object.is(x, -0)) ? -0 : r;
 }
 
 /** ONNX Clip: min(max(x, lo), hi), NaN stays NaN. */
@@ -117,10 +146,91 @@ export function floatUnary(op: RefUnaryOp, x: number, attrs: RefUnaryAttrs = {})
       return (attrs.approximate ?? 'none') === 'tanh' ? geluTanh(x) : geluExact(x);
     case 'Clip':
       return clip(x, attrs.min ?? -Infinity, attrs.max ?? Infinity);
+    case 'Floor':
+      return Math.floor(x);
+    case 'Ceil':
+      return Math.ceil(x);
+    case 'Round':
+      return roundHalfEven(x);
+    case 'Reciprocal':
+      return 1 / x;
+    case 'Square':
+      return x * x;
+    case 'Rsqrt':
+      return 1 / Math.sqrt(x);
+    case 'Sign':
+      // ±0 and NaN map to themselves (numpy)
+      return x > 0 ? 1 : x < 0 ? -1 : x;
+    case 'Relu6':
+      return clip(x, 0, 6);
+    case 'Elu':
+      return Number.isNaN(x) ? NaN : x >= 0 ? x : (attrs.alpha ?? 1) * Math.expm1(x);
+    case 'Celu': {
+      // ONNX: max(0, x) + min(0, alpha·(e^{x/alpha} − 1))
+      const a = attrs.alpha ?? 1;
+      return Number.isNaN(x) ? NaN : Math.max(0, x) + Math.min(0, a * Math.expm1(x / a));
+    }
+    case 'Selu': {
+      const g = attrs.gamma ?? SELU_GAMMA;
+      return Number.isNaN(x) ? NaN : x > 0 ? g * x : g * (attrs.alpha ?? SELU_ALPHA) * Math.expm1(x);
+    }
+    case 'HardSigmoid':
+      return Number.isNaN(x) ? NaN : Math.max(0, Math.min(1, (attrs.alpha ?? 0.2) * x + (attrs.beta ?? 0.5)));
+    case 'HardSwish':
+      // ONNX: x · max(0, min(1, x/6 + 1/2)); −Inf gives −Inf·0 = NaN, as the formula
+      return x * (Number.isNaN(x) ? NaN : Math.max(0, Math.min(1, x / 6 + 0.5)));
+    case 'Softplus':
+      return softplus(x);
+    case 'Softsign':
+      return Number.isFinite(x) ? x / (1 + Math.abs(x)) : Number.isNaN(x) ? NaN : Math.sign(x);
+    case 'Expm1':
+      return Math.expm1(x);
+    case 'Log1p':
+      return Math.log1p(x);
+    case 'Mish':
+      return x * Math.tanh(softplus(x)); // −Inf·0 = NaN at −Inf, as the formula
+    case 'ThresholdedRelu':
+      return x > (attrs.alpha ?? 1) ? x : 0;
+    case 'Shrink': {
+      const l = attrs.lambd ?? 0.5;
+      const b = attrs.bias ?? 0;
+      return x < -l ? x + b : x > l ? x - b : 0;
+    }
+    case 'Step':
+      // tfjs step: x > 0 ? 1 : alpha, NaN stays NaN
+      return Number.isNaN(x) ? NaN : x > 0 ? 1 : (attrs.alpha ?? 0);
+    case 'Sin':
+      return Math.sin(x);
+    case 'Cos':
+      return Math.cos(x);
+    case 'Tan':
+      return Math.tan(x);
+    case 'Sinh':
+      return Math.sinh(x);
+    case 'Cosh':
+      return Math.cosh(x);
+    case 'Asinh':
+      return Math.asinh(x);
+    case 'Acosh':
+      return Math.acosh(x);
+    case 'Atanh':
+      return Math.atanh(x);
+    case 'Atan':
+      return Math.atan(x);
+    case 'Asin':
+      return Math.asin(x);
+    case 'Acos':
+      return Math.acos(x);
+    case 'IsNaN':
+      return Number.isNaN(x) ? 1 : 0;
+    case 'IsInf':
+      return (x === Infinity && (attrs.detect_positive ?? 1) !== 0) || (x === -Infinity && (attrs.detect_negative ?? 1) !== 0) ? 1 : 0;
+    case 'Not':
+      return x === 0 ? 1 : 0;
   }
 }
 
-/** int32 unary ops (Relu, Abs, Neg, Clip) with wrapping: Abs and Neg of INT32_MIN are INT32_MIN. */
+/** int32 unary ops (Relu, Abs, Neg, Clip, Sign, Square) with wrapping: Abs and Neg of INT32_MIN are INT32_MIN. */
 export function intUnary(op: RefUnaryOp, x: number, attrs: RefUnaryAttrs = {}): number {
   switch (op) {
     case 'Relu':
@@ -131,6 +241,10 @@ export function intUnary(op: RefUnaryOp, x: number, attrs: RefUnaryAttrs = {}): 
       return -x | 0;
     case 'Clip':
       return clip(x, attrs.min ?? -Infinity, attrs.max ?? Infinity);
+    case 'Sign':
+      return Math.sign(x);
+    case 'Square':
+      return Math.imul(x, x);
     default:
       throw new Error(`reference: ${op} has no int32 definition`);
   }

@@ -8,7 +8,9 @@
  *
  * Max error vs float64 (tests/elementwise-kernel.test.ts, relaxed and plain SIMD alike): exp 1.1 ulp
  * (denormal results included), log 0.75, sigmoid 2.2, tanh 1.25, erf 2.5, gelu 5.8 (x ≥ −12.5; below,
- * Φ(x) is itself denormal), pow 0.5 ulp (float64 inside). Special values follow C99/numpy
+ * Φ(x) is itself denormal), pow 0.5 ulp (float64 inside); expm1 1.4, log1p 2.3, softplus 2.6, mish
+ * 3.3, sinh/cosh/asinh/acosh/atanh 2.3–2.8; sin/cos/tan/atan/asin/acos/atan2 0.5 (float64 inside;
+ * sin/cos/tan within |x| ≤ 2^29, see sinCosF32x4). Special values follow C99/numpy
  * (exp(±Inf), log(0) = −Inf, log(<0) = NaN, tanh(±Inf) = ±1, NaN in → NaN out).
  */
 import { madd, type WatVariant } from './wat.js';
@@ -91,6 +93,10 @@ const L = [
   'gl_x',
   'pw_x', 'pw_y', 'pw_r', 'pw_i',
   'pd_x', 'pd_m', 'pd_e', 'pd_s', 'pd_z', 'pd_l', 'pd_t', 'pd_k', 'pd_r',
+  'em_x', 'em_q', 'l1_z', 'l1_u', 'sp_x',
+  'sc_x', 'sc_lo', 'sd_x', 'sd_n', 'sd_r', 'sd_z', 'sd_s', 'sd_c', 'sd_q',
+  'hy_x', 'hy_a', 'hy_t', 'hy_u',
+  'at_x', 'at_lo', 'ad_t', 'ad_a', 'ad_u', 'ad_m', 'ad_i', 'ad_z', 'ad_p',
 ];
 
 /** Declarations of every temporary the helpers use; put it in the function's local list. */
@@ -357,4 +363,240 @@ export function powF32x4(v: MathVariant, x: string, y: string): string {
     (v128.bitselect ${k(v, 1)} ${g('pw_r')}
       (v128.or (v128.or (f32x4.eq ${g('pw_y')} ${k(v, 0)}) (f32x4.eq ${g('pw_x')} ${k(v, 1)}))
         (v128.and (f32x4.eq (v128.and ${g('pw_x')} ${ki(v, ABS)}) ${k(v, 1)}) (f32x4.eq (v128.and ${g('pw_y')} ${ki(v, ABS)}) ${k(v, Infinity)})))))`;
+}
+
+// ---- expm1, log1p, softplus, mish
+
+const EXPM1_Q = [1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 720, 1 / 5040, 1 / 40320, 1 / 362880];
+
+/**
+ * e^x − 1 with full relative accuracy near 0: x + x²·Q(x) (Taylor to x⁹, truncation < 6e-10 relative)
+ * for |x| < 0.5, e^x − 1 elsewhere (≤ 2.8u there since |e^x − 1| ≥ 0.39). ±Inf → +Inf/−1, NaN → NaN.
+ */
+export function expm1F32x4(v: MathVariant, x: string): string {
+  return `(block (result v128)
+    ${set('em_x', x)}
+    ${horner(v, 'em_q', get('em_x'), EXPM1_Q)}
+    ${set('em_q', madd(v, `(f32x4.mul ${get('em_x')} ${get('em_x')})`, get('em_q'), get('em_x')))}
+    ${passNaN(get('em_x'), `(v128.bitselect ${get('em_q')} (f32x4.sub ${expF32x4(v, get('em_x'))} ${k(v, 1)})
+      (f32x4.lt (v128.and ${get('em_x')} ${ki(v, ABS)}) ${k(v, 0.5)}))`)})`;
+}
+
+/**
+ * log(1 + z) with full relative accuracy near 0: u = 1 + z rounded, then log(u)·(z/(u − 1)) corrects
+ * the rounding of u (Goldberg's trick), or z itself where u = 1. log1p(−1) = −Inf, z < −1 → NaN, +Inf → +Inf.
+ */
+export function log1pF32x4(v: MathVariant, z: string): string {
+  return `(block (result v128)
+    ${set('l1_z', z)}
+    ${set('l1_u', `(f32x4.add ${get('l1_z')} ${k(v, 1)})`)}
+    ${set('l1_u', `(v128.bitselect ${get('l1_z')}
+      (f32x4.mul ${logF32x4(v, get('l1_u'))} (f32x4.div ${get('l1_z')} (f32x4.sub ${get('l1_u')} ${k(v, 1)})))
+      (v128.or (f32x4.eq ${get('l1_u')} ${k(v, 1)}) (f32x4.eq ${get('l1_z')} ${k(v, Infinity)})))`)}
+    ${passNaN(get('l1_z'), get('l1_u'))})`;
+}
+
+/** softplus(x) = log(1 + e^x) = max(x, 0) + log1p(e^−|x|): no overflow, e^x kept for x ≪ 0. */
+export function softplusF32x4(v: MathVariant, x: string): string {
+  return `(block (result v128)
+    ${set('sp_x', x)}
+    ${passNaN(get('sp_x'), `(f32x4.add (f32x4.pmax ${get('sp_x')} ${k(v, 0)})
+      ${log1pF32x4(v, expF32x4(v, `(v128.or ${get('sp_x')} ${ki(v, SIGN)})`))})`)})`;
+}
+
+/** mish(x) = x·tanh(softplus(x)). */
+export function mishF32x4(v: MathVariant, x: string): string {
+  // softplus leaves x in $m_sp_x, which tanh does not touch
+  return `(f32x4.mul ${tanhF32x4(v, softplusF32x4(v, x))} ${get('sp_x')})`;
+}
+
+// ---- sin, cos: float64 inside (range reduction and polynomial), rounded once to float32
+
+// π/2 in four parts of 33 bits (fdlibm's pio2_1, pio2_2, pio2_3, pio2_3t): n·part is exact for |n| < 2^20
+const PIO2 = [1.57079632673412561417e+0, 6.07710050630396597660e-11, 2.02226624871116645580e-21, 8.47842766036889956997e-32];
+
+/** sin (quadrant 0) or cos (quadrant 1) of two f64 lanes; NaN for ±Inf and NaN. */
+function sinCosF64x2(xd: string, quadrant: 0 | 1 | 'tan'): string {
+  const g = get;
+  // Taylor series of sin r and cos r, |r| ≤ π/4: truncation below 2.5e-14 (sin, to r^15) and 1.6e-15 (cos, to r^16)
+  let sp = set('sd_s', d2(-1 / 1307674368000));
+  for (const f of [6227020800, -39916800, 362880, -5040, 120, -6]) sp += set('sd_s', `(f64x2.add (f64x2.mul ${g('sd_s')} ${g('sd_z')}) ${d2(1 / f)})`);
+  let cp = set('sd_c', d2(1 / 20922789888000));
+  for (const f of [-87178291200, 479001600, -3628800, 40320, -720, 24, -2]) cp += set('sd_c', `(f64x2.add (f64x2.mul ${g('sd_c')} ${g('sd_z')}) ${d2(1 / f)})`);
+  return `(block (result v128)
+    ${set('sd_x', xd)}
+    ${set('sd_n', `(f64x2.nearest (f64x2.mul ${g('sd_x')} ${d2(2 / Math.PI)}))`)}
+    ${set('sd_r', `(f64x2.sub ${g('sd_x')} (f64x2.mul ${g('sd_n')} ${d2(PIO2[0]!)}))`)}
+    ${set('sd_r', `(f64x2.sub ${g('sd_r')} (f64x2.mul ${g('sd_n')} ${d2(PIO2[1]!)}))`)}
+    ${set('sd_r', `(f64x2.sub ${g('sd_r')} (f64x2.mul ${g('sd_n')} ${d2(PIO2[2]!)}))`)}
+    ${set('sd_r', `(f64x2.sub ${g('sd_r')} (f64x2.mul ${g('sd_n')} ${d2(PIO2[3]!)}))`)}
+    ${set('sd_z', `(f64x2.mul ${g('sd_r')} ${g('sd_r')})`)}
+    ${sp}
+    ${set('sd_s', `(f64x2.add ${g('sd_r')} (f64x2.mul (f64x2.mul ${g('sd_r')} ${g('sd_z')}) ${g('sd_s')}))`)}
+    ${cp}
+    ${set('sd_c', `(f64x2.add ${d2(1)} (f64x2.mul ${g('sd_z')} ${g('sd_c')}))`)}
+    ${quadrant === 'tan' ? `;; tan: sin r / cos r, or −cos r / sin r in odd quadrants
+    ${set('sd_q', `(i64x2.ne (v128.and (f64x2.add ${g('sd_n')} ${d2(6755399441055744)}) ${i2(1n)}) ${i2(0n)})`)}
+    (f64x2.div (v128.bitselect (f64x2.neg ${g('sd_c')}) ${g('sd_s')} ${g('sd_q')}) (v128.bitselect ${g('sd_s')} ${g('sd_c')} ${g('sd_q')})))` : tail(g, quadrant)}`;
+}
+
+function tail(g: (n: string) => string, quadrant: 0 | 1): string {
+  return `;; quadrant q = (n + ${quadrant}) mod 4 from the low bits of n + 1.5·2^52 (|n| < 2^51)
+    ${set('sd_q', `(i64x2.add (f64x2.add ${g('sd_n')} ${d2(6755399441055744)}) ${i2(BigInt(quadrant))})`)}
+    ${set('sd_s', `(v128.bitselect ${g('sd_c')} ${g('sd_s')} (i64x2.ne (v128.and ${g('sd_q')} ${i2(1n)}) ${i2(0n)}))`)}
+    (v128.xor ${g('sd_s')} (i64x2.shl (v128.and ${g('sd_q')} ${i2(2n)}) (i32.const 62))))`;
+}
+
+/**
+ * sin(x) (cos: `cos` true) on f32x4, computed in float64 and rounded once: ≤ 0.5 ulp (+2^-40
+ * relative) for |x| < 2^20·π/2 ≈ 1.6e6, where the four-part Cody–Waite reduction is exact. Up to
+ * |x| = 2^29 the first product n·π/2 rounds, so the absolute error grows to ≤ |x|·2^-52 ≤ 2^-23.
+ * Past 2^29 (5.4e8, float32 spacing 64) that reduction has no accuracy left: those lanes, like ±Inf
+ * and NaN, give NaN (documented domain limit; a Payne–Hanek reduction would lift it).
+ */
+export function sinCosF32x4(v: MathVariant, x: string, cos: boolean | 'tan'): string {
+  const hi = (e: string) => `(i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 ${e} ${e})`;
+  const q = cos === 'tan' ? 'tan' : cos ? 1 : 0;
+  return `(block (result v128)
+    ${set('sc_x', x)}
+    ${set('sc_lo', `(f32x4.demote_f64x2_zero ${sinCosF64x2(`(f64x2.promote_low_f32x4 ${get('sc_x')})`, q)})`)}
+    ${set('sc_lo', `(i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 ${get('sc_lo')}
+      (f32x4.demote_f64x2_zero ${sinCosF64x2(`(f64x2.promote_low_f32x4 ${hi(get('sc_x'))})`, q)}))`)}
+    ;; canonical NaN for |x| > 2^29 and ±Inf (x itself for NaN), whatever the arithmetic made of them
+    (v128.bitselect ${k(v, NaN)} ${passNaN(get('sc_x'), get('sc_lo'))} (f32x4.gt (f32x4.abs ${get('sc_x')}) ${k(v, 2 ** 29)})))`;
+}
+
+// ---- hyperbolic functions and their inverses (float32, from exp/expm1/log/log1p)
+
+const sgnOf = (v: MathVariant, x: string, r: string) => `(v128.or ${r} (v128.and ${x} ${ki(v, SIGN)}))`;
+
+/** e^{a/2}·(e^{a/2}/2): e^a/2 for large a without overflowing before the result does. */
+const halfExpSq = (v: MathVariant) =>
+  `(block (result v128) ${set('hy_u', expF32x4(v, `(f32x4.mul ${get('hy_a')} ${k(v, 0.5)})`))} (f32x4.mul ${get('hy_u')} (f32x4.mul ${get('hy_u')} ${k(v, 0.5)})))`;
+
+/** sinh = sign·(E + E/(E + 1))/2 with E = expm1(|x|) (fdlibm), e^{|x|}/2 from |x| ≥ 12. */
+export function sinhF32x4(v: MathVariant, x: string): string {
+  return `(block (result v128)
+    ${set('hy_x', x)}
+    ${set('hy_a', `(f32x4.abs ${get('hy_x')})`)}
+    ${set('hy_t', expm1F32x4(v, `(f32x4.pmin ${get('hy_a')} ${k(v, 12)})`))}
+    ${set('hy_t', `(f32x4.mul (f32x4.add ${get('hy_t')} (f32x4.div ${get('hy_t')} (f32x4.add ${get('hy_t')} ${k(v, 1)}))) ${k(v, 0.5)})`)}
+    ${set('hy_t', `(v128.bitselect ${halfExpSq(v)} ${get('hy_t')} (f32x4.ge ${get('hy_a')} ${k(v, 12)}))`)}
+    ${passNaN(get('hy_x'), sgnOf(v, get('hy_x'), get('hy_t')))})`;
+}
+
+/** cosh = (e^{|x|} + e^{−|x|})/2, e^{|x|}/2 from |x| ≥ 12. */
+export function coshF32x4(v: MathVariant, x: string): string {
+  return `(block (result v128)
+    ${set('hy_x', x)}
+    ${set('hy_a', `(f32x4.abs ${get('hy_x')})`)}
+    ${set('hy_t', expF32x4(v, `(f32x4.pmin ${get('hy_a')} ${k(v, 12)})`))}
+    ${set('hy_t', `(f32x4.mul (f32x4.add ${get('hy_t')} (f32x4.div ${k(v, 1)} ${get('hy_t')})) ${k(v, 0.5)})`)}
+    ${set('hy_t', `(v128.bitselect ${halfExpSq(v)} ${get('hy_t')} (f32x4.ge ${get('hy_a')} ${k(v, 12)}))`)}
+    ${passNaN(get('hy_x'), get('hy_t'))})`;
+}
+
+/** asinh = sign·log1p(a + a²/(1 + √(1 + a²))) (fdlibm), log(a) + ln2 from a = |x| ≥ 2^12. */
+export function asinhF32x4(v: MathVariant, x: string): string {
+  return `(block (result v128)
+    ${set('hy_x', x)}
+    ${set('hy_a', `(f32x4.abs ${get('hy_x')})`)}
+    ${set('hy_t', `(f32x4.add ${logF32x4(v, get('hy_a'))} ${k(v, Math.LN2)})`)}
+    ${set('hy_u', `(f32x4.pmin ${get('hy_a')} ${k(v, 4096)})`)}
+    ${set('hy_u', `(f32x4.mul ${get('hy_u')} ${get('hy_u')})`)}
+    ${set('hy_u', log1pF32x4(v, `(f32x4.add ${get('hy_a')} (f32x4.div ${get('hy_u')} (f32x4.add ${k(v, 1)} (f32x4.sqrt (f32x4.add ${k(v, 1)} ${get('hy_u')})))))`))}
+    ${passNaN(get('hy_x'), sgnOf(v, get('hy_x'), `(v128.bitselect ${get('hy_t')} ${get('hy_u')} (f32x4.ge ${get('hy_a')} ${k(v, 4096)}))`))})`;
+}
+
+/** acosh = log1p(t + √(2t + t²)), t = x − 1; log(x) + ln2 from x ≥ 2^12; x < 1 → NaN. */
+export function acoshF32x4(v: MathVariant, x: string): string {
+  return `(block (result v128)
+    ${set('hy_x', x)}
+    ${set('hy_t', `(f32x4.add ${logF32x4(v, get('hy_x'))} ${k(v, Math.LN2)})`)}
+    ${set('hy_a', `(f32x4.sub (f32x4.pmin ${get('hy_x')} ${k(v, 4096)}) ${k(v, 1)})`)}
+    ${set('hy_u', log1pF32x4(v, `(f32x4.add ${get('hy_a')} (f32x4.sqrt (f32x4.mul ${get('hy_a')} (f32x4.add ${get('hy_a')} ${k(v, 2)}))))`))}
+    ${passNaN(get('hy_x'), `(v128.or (v128.bitselect ${get('hy_t')} ${get('hy_u')} (f32x4.ge ${get('hy_x')} ${k(v, 4096)}))
+      (v128.not (f32x4.ge ${get('hy_x')} ${k(v, 1)})))`)})`;
+}
+
+/** atanh = sign·½·log1p(2a/(1 − a)), a = |x|; ±1 → ±Inf, |x| > 1 → NaN. */
+export function atanhF32x4(v: MathVariant, x: string): string {
+  return `(block (result v128)
+    ${set('hy_x', x)}
+    ${set('hy_a', `(f32x4.abs ${get('hy_x')})`)}
+    ${set('hy_t', `(f32x4.mul ${log1pF32x4(v, `(f32x4.div (f32x4.add ${get('hy_a')} ${get('hy_a')}) (f32x4.sub ${k(v, 1)} ${get('hy_a')}))`)} ${k(v, 0.5)})`)}
+    ${passNaN(get('hy_x'), `(v128.or ${sgnOf(v, get('hy_x'), get('hy_t'))} (f32x4.gt ${get('hy_a')} ${k(v, 1)}))`)})`;
+}
+
+// ---- atan, asin, acos: float64 inside, rounded once
+
+/** atan of two f64 lanes: 1/a above 1, (a − 1)/(a + 1) + π/4 above tan(π/8), Taylor series to w^27 (4e-12 relative). */
+export function atanF64x2(td: string): string {
+  const g = get;
+  // P(z) = Σ (−1)^k z^k/(2k + 1), k = 0..13, by Horner from the top
+  let p = set('ad_p', d2(-1 / 27));
+  for (let kk = 12; kk >= 0; kk--) p += set('ad_p', `(f64x2.add (f64x2.mul ${g('ad_p')} ${g('ad_z')}) ${d2((kk % 2 ? -1 : 1) / (2 * kk + 1))})`);
+  return `(block (result v128)
+    ${set('ad_t', td)}
+    ${set('ad_a', `(f64x2.abs ${g('ad_t')})`)}
+    ${set('ad_i', `(f64x2.gt ${g('ad_a')} ${d2(1)})`)}
+    ${set('ad_u', `(v128.bitselect (f64x2.div ${d2(1)} ${g('ad_a')}) ${g('ad_a')} ${g('ad_i')})`)}
+    ${set('ad_m', `(f64x2.gt ${g('ad_u')} ${d2(Math.SQRT2 - 1)})`)}
+    ${set('ad_u', `(v128.bitselect (f64x2.div (f64x2.sub ${g('ad_u')} ${d2(1)}) (f64x2.add ${g('ad_u')} ${d2(1)})) ${g('ad_u')} ${g('ad_m')})`)}
+    ${set('ad_z', `(f64x2.mul ${g('ad_u')} ${g('ad_u')})`)}
+    ${p}
+    ${set('ad_p', `(f64x2.add (v128.and ${g('ad_m')} ${d2(Math.PI / 4)}) (f64x2.mul ${g('ad_u')} ${g('ad_p')}))`)}
+    ${set('ad_p', `(v128.bitselect (f64x2.sub ${d2(Math.PI / 2)} ${g('ad_p')}) ${g('ad_p')} ${g('ad_i')})`)}
+    (v128.or ${g('ad_p')} (v128.and ${g('ad_t')} ${i2(-0x8000000000000000n)})))`;
+}
+
+/** The argument atan gets (as f64x2 of one half of x), per op. */
+function invTrigArg(kind: 'atan' | 'asin' | 'acos', xd: string): string {
+  if (kind === 'atan') return xd;
+  // 1 − x² is exact in float64 for |x| ≥ 2^-26 (and rounds harmlessly below); √ and ÷ correctly rounded
+  const s = `(f64x2.sqrt (f64x2.sub ${d2(1)} (f64x2.mul ${get('at_x')} ${get('at_x')})))`;
+  return kind === 'asin' ? `(block (result v128) ${set('at_x', xd)} (f64x2.div ${get('at_x')} ${s}))` : `(block (result v128) ${set('at_x', xd)} (f64x2.div ${s} (f64x2.abs ${get('at_x')})))`;
+}
+
+/**
+ * atan(x), asin(x) = atan(x/√(1 − x²)), acos(x) = atan(√(1 − x²)/|x|) (π minus it for x < 0), all in
+ * float64 and rounded once: ≤ 0.5 ulp + 2^-35 relative. asin/acos of |x| > 1 → NaN; NaN → NaN.
+ */
+export function invTrigF32x4(v: MathVariant, x: string, kind: 'atan' | 'asin' | 'acos'): string {
+  const hi = (e: string) => `(i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 ${e} ${e})`;
+  const half = (xd: string) => {
+    const r = atanF64x2(invTrigArg(kind, xd));
+    if (kind !== 'acos') return r;
+    // acos: π − atan(...) where x is negative (sign bit, −0 included)
+    return `(block (result v128) ${set('ad_a', r)}
+      (v128.bitselect (f64x2.sub ${d2(Math.PI)} ${get('ad_a')}) ${get('ad_a')} (i64x2.lt_s ${get('at_x')} ${i2(0n)})))`;
+  };
+  return `(block (result v128)
+    ${set('sc_x', x)}
+    ${set('at_lo', `(f32x4.demote_f64x2_zero ${half(`(f64x2.promote_low_f32x4 ${get('sc_x')})`)})`)}
+    ${set('at_lo', `(i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 ${get('at_lo')}
+      (f32x4.demote_f64x2_zero ${half(`(f64x2.promote_low_f32x4 ${hi(get('sc_x'))})`)}))`)}
+    ${kind === 'atan' ? passNaN(get('sc_x'), get('at_lo')) : `(v128.bitselect ${k(v, NaN)} ${passNaN(get('sc_x'), get('at_lo'))} (f32x4.gt (f32x4.abs ${get('sc_x')}) ${k(v, 1)}))`})`;
+}
+
+/**
+ * atan2(y, x) (C99), in float64 and rounded once: atan(|y|/|x|) (0 for 0/0, π/4 for ∞/∞), π minus
+ * it where x has its sign bit set, with y's sign. NaN in either → NaN.
+ */
+export function atan2F32x4(v: MathVariant, y: string, x: string): string {
+  const hi = (e: string) => `(i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 ${e} ${e})`;
+  const half = (yd: string, xd: string) => `(block (result v128)
+    ${set('at_x', `(f64x2.div (f64x2.abs ${yd}) (f64x2.abs ${xd}))`)}
+    ;; 0/0 → 0 and ∞/∞ → 1 (atan 1 = π/4); these are the only NaN ratios of non-NaN inputs
+    ${set('at_x', `(v128.bitselect (v128.and (f64x2.eq (f64x2.abs ${yd}) ${d2(Infinity)}) ${d2(1)}) ${get('at_x')} (f64x2.ne ${get('at_x')} ${get('at_x')}))`)}
+    ${set('ad_a', atanF64x2(get('at_x')))}
+    (v128.bitselect (f64x2.sub ${d2(Math.PI)} ${get('ad_a')}) ${get('ad_a')} (i64x2.lt_s ${xd} ${i2(0n)})))`;
+  return `(block (result v128)
+    ${set('sc_x', y)}
+    ${set('hy_x', x)}
+    ${set('at_lo', `(f32x4.demote_f64x2_zero ${half(`(f64x2.promote_low_f32x4 ${get('sc_x')})`, `(f64x2.promote_low_f32x4 ${get('hy_x')})`)})`)}
+    ${set('at_lo', `(i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 ${get('at_lo')}
+      (f32x4.demote_f64x2_zero ${half(`(f64x2.promote_low_f32x4 ${hi(get('sc_x'))})`, `(f64x2.promote_low_f32x4 ${hi(get('hy_x'))})`)}))`)}
+    ${set('at_lo', `(v128.or (v128.and ${get('at_lo')} ${ki(v, ABS)}) (v128.and ${get('sc_x')} ${ki(v, SIGN)}))`)}
+    (v128.bitselect ${k(v, NaN)} ${get('at_lo')} (v128.or (f32x4.ne ${get('sc_x')} ${get('sc_x')}) (f32x4.ne ${get('hy_x')} ${get('hy_x')}))))`;
 }

@@ -101,6 +101,45 @@ fn clip_(x: f32, lo: f32, hi: f32) -> f32 { return select(min(max(x, lo), hi), x
 fn elu_(x: f32, alpha: f32) -> f32 { return select(alpha * (exp_(x) - 1.0f), x, !sign_bit(x) || is_nan(x)); }
 
 fn hard_sigmoid_(x: f32, alpha: f32, beta: f32) -> f32 { return select(clamp(alpha * x + beta, 0.0f, 1.0f), x, is_nan(x)); }
+
+// e^x - 1: Taylor series to x^9 for |x| < 0.5 (no cancellation), exp_(x) - 1 elsewhere.
+fn expm1_(x: f32) -> f32 {
+  if (is_nan(x)) { return x; }
+  if (abs(x) < 0.5f) {
+    return x + x * x * (0.5f + x * (0.16666667f + x * (0.041666668f + x * (0.008333334f + x * (0.0013888889f + x * (0.0001984127f + x * (2.4801588e-5f + x * 2.7557319e-6f)))))));
+  }
+  return exp_(x) - 1.0f;
+}
+
+// log(1 + z): 2 atanh(s), s = z / (2 + z), as an odd series for |z| < 0.5 (|s| < 1/3); log(1 + z) elsewhere.
+fn log1p_(z: f32) -> f32 {
+  if (is_nan(z) || (is_inf(z) && !sign_bit(z))) { return z; }
+  if (z == -1.0f) { return f32_inf(true); }
+  if (z < -1.0f) { return f32_nan(); }
+  if (abs(z) < 0.5f) {
+    let s = z / (2.0f + z);
+    let q = s * s;
+    return 2.0f * s * (1.0f + q * (0.33333334f + q * (0.2f + q * (0.14285715f + q * (0.11111111f + q * (0.09090909f + q * (0.07692308f + q * (0.06666667f + q * 0.05882353f))))))));
+  }
+  return log(1.0f + z);
+}
+
+// atan (Cephes atanf): 1/|x| above tan(3π/8), (|x| − 1)/(|x| + 1) above tan(π/8), then an odd polynomial
+fn atan_(x: f32) -> f32 {
+  if (is_nan(x)) { return x; }
+  let a = abs(x);
+  var y0 = 0.0f;
+  var t = a;
+  if (a > 2.4142137f) { y0 = 1.5707964f; t = -1.0f / a; } else if (a > 0.41421357f) { y0 = 0.7853982f; t = (a - 1.0f) / (a + 1.0f); }
+  let z = t * t;
+  let y = y0 + ((((8.05374449538e-2f * z - 1.38776856032e-1f) * z + 1.99777106478e-1f) * z - 3.33329491539e-1f) * z * t + t);
+  return select(y, -y, sign_bit(x));
+}
+
+fn softplus_(x: f32) -> f32 {
+  if (is_nan(x)) { return x; }
+  return max(x, 0.0f) + log1p_(exp_(-abs(x)));
+}
 `;
 
 /** Expression applying a fused activation to f32 `x`; parameters come from uniforms `act_a`, `act_b`. */

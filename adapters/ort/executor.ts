@@ -1,0 +1,249 @@
+/**
+ * Runs a session graph on a twinops Runtime. Constants are uploaded once; each run takes the fed
+ * tensors, executes the steps a fetch needs in schedule order and disposes every intermediate right
+ * after its last consumer, so the wasm heap reuses those bytes for later nodes (the heap's best-fit
+ * free list is the buffer pool). WebGPU sessions move a value between devices only where a node
+ * falls back to wasm.
+ */
+import { DeviceError } from '../../core/errors.js';
+import type { Runtime } from '../../core/runtime.js';
+import type { Device, Tensor } from '../../core/tensor.js';
+import type { TensorInfo } from '../../ops/types.js';
+import type { Registry } from '../../registry/registry.js';
+import { neededSteps, type SessionGraph, type Step } from './graph.js';
+import { inferShapes, type ShapePlan } from './infer.js';
+import type { Exec } from './ops/index.js';
+import type { Profiler } from './profiler.js';
+
+const PLAN_CACHE_SIZE = 8;
+
+export class Executor {
+  private readonly constants = new Map<string, Tensor>();
+  private readonly movedConstants = new Map<string, Tensor>();
+  /** Steps computed at session creation by constant folding. */
+  private readonly folded = new Set<number>();
+  private readonly plans = new Map<string, ShapePlan>();
+  private readonly schedules = new Map<string, { steps: Step[]; lastUse: Map<string, number> }>();
+  private warned = false;
+
+  constructor(
+    private readonly rt: Runtime,
+    private readonly graph: SessionGraph,
+    private readonly registry: Registry,
+    private readonly warn: (msg: string) => void,
+    fold = true,
+  ) {
+    try {
+      for (const [name, t] of graph.constants) {
+        // int64 constants stay on wasm (WebGPU has no 64-bit integers); rt.tensor handles that
+        this.constants.set(name, rt.tensor(t.data, t.dims, t.dtype));
+      }
+      if (fold) this.foldConstants();
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
+  }
+
+  /**
+   * Constant folding: a node whose inputs are all constants runs once, here, on the session's
+   * runtime, and its outputs become constants (reshaped or transposed weights, shape arithmetic).
+   * A node that cannot run now is left to run time, where its error surfaces with the run.
+   */
+  private foldConstants(): void {
+    for (const step of this.graph.steps) {
+      const { node } = step;
+      if (!node.inputs.some((n) => n !== '') || !node.inputs.every((n) => n === '' || this.constants.has(n))) continue;
+      const scratch: Tensor[] = [];
+      const claimed = new Map<string, Tensor>();
+      try {
+        const outs = step.lowered.run(runtimeExec(this.rt, scratch), node.inputs.map((n) => (n === '' ? undefined : this.constants.get(n))));
+        node.outputs.forEach((name, k) => {
+          if (name === '') return;
+          let o = outs[k];
+          if (!o && !this.graph.read.has(name)) return;
+          if (!o) throw new DeviceError(node.name, `produced no output ${k} ('${name}')`);
+          if (!scratch.includes(o) || [...claimed.values()].includes(o)) o = this.rt.reshape(o, o.shape);
+          claimed.set(name, o);
+        });
+        for (const [name, t] of claimed) this.constants.set(name, t);
+        this.folded.add(step.index);
+      } catch {
+        for (const t of claimed.values()) if (!scratch.includes(t)) t.dispose();
+        claimed.clear();
+      } finally {
+        const kept = new Set(claimed.values());
+        for (const t of scratch) if (!kept.has(t)) t.dispose();
+      }
+    }
+  }
+
+  /** A constant's copy on another device, made once per session. */
+  private async constantOn(name: string, t: Tensor, device: Device): Promise<Tensor> {
+    const key = `${name}@${device}`;
+    let c = this.movedConstants.get(key);
+    if (!c) {
+      c = await this.rt.to(t, device);
+      this.movedConstants.set(key, c);
+    }
+    return c;
+  }
+
+  /** The shape plan for these fed shapes (cached per shape signature). */
+  plan(feeds: ReadonlyMap<string, TensorInfo>): ShapePlan {
+    let key = '';
+    for (const [n, t] of feeds) key += `${n}:${t.dtype}[${t.shape.join(',')}];`;
+    let p = this.plans.get(key);
+    if (!p) {
+      p = inferShapes(this.graph, new Map(feeds), this.registry, this.rt.device);
+      if (this.plans.size >= PLAN_CACHE_SIZE) this.plans.delete(this.plans.keys().next().value!);
+      this.plans.set(key, p);
+      if (p.fallbacks.length > 0 && !this.warned) {
+        this.warned = true;
+        this.warn(`twinops-webgpu: ${p.fallbacks.length} node(s) have no WebGPU kernel and run on wasm: ${p.fallbacks.join(', ')}`);
+      }
+    }
+    return p;
+  }
+
+  private schedule(fetches: readonly string[]) {
+    const key = fetches.join('\u0000');
+    let s = this.schedules.get(key);
+    if (!s) {
+      const steps = neededSteps(this.graph, fetches).filter((st) => !this.folded.has(st.index));
+      const lastUse = new Map<string, number>();
+      for (const st of steps) for (const i of st.node.inputs) if (i !== '') lastUse.set(i, st.index);
+      for (const f of fetches) lastUse.set(f, Infinity);
+      s = { steps, lastUse };
+      this.schedules.set(key, s);
+    }
+    return s;
+  }
+
+  /**
+   * Run the graph. `feeds` are tensors the caller made for this run: they are disposed here (at their
+   * last use or at the end). Returns one fresh tensor per fetch; the caller disposes them.
+   */
+  async run(feeds: Map<string, Tensor>, fetches: readonly string[], profiler?: Profiler): Promise<Map<string, Tensor>> {
+    const rt = this.rt;
+    const plan = this.plan(feeds);
+    const { steps, lastUse } = this.schedule(fetches);
+    const env = new Map<string, Tensor>(feeds);
+    const owned = new Set<Tensor>(feeds.values());
+    const release = (name: string) => {
+      const t = env.get(name);
+      if (t && owned.has(t)) {
+        owned.delete(t);
+        t.dispose();
+      }
+      env.delete(name);
+    };
+    const runId = profiler?.nextRun() ?? 0;
+    try {
+      for (const f of feeds.keys()) if (!lastUse.has(f)) release(f);
+      for (const step of steps) {
+        const { node } = step;
+        const info = plan.steps.get(step.index);
+        const t0 = profiler ? performance.now() : 0;
+        const scratch: Tensor[] = [];
+        const ins: (Tensor | undefined)[] = [];
+        for (const name of node.inputs) {
+          if (name === '') {
+            ins.push(undefined);
+            continue;
+          }
+          let t = env.get(name) ?? this.constants.get(name);
+          if (!t) throw new DeviceError(node.name, `value '${name}' is not available (internal scheduling error)`);
+          // int64 values (shapes, axes) stay on wasm: WebGPU has no 64-bit integers and they are read on the host
+          if (info?.device && t.device !== info.device && !(info.device === 'webgpu' && t.dtype === 'int64')) {
+            if (env.has(name)) {
+              t = await rt.to(t, info.device);
+              scratch.push(t);
+            } else {
+              t = await this.constantOn(name, t, info.device);
+            }
+          }
+          ins.push(t);
+        }
+        const claimed = new Set<Tensor>();
+        try {
+          const outs = step.lowered.run(runtimeExec(rt, scratch), ins);
+          const created = new Set(scratch);
+          node.outputs.forEach((name, k) => {
+            if (name === '') return;
+            let o = outs[k];
+            if (!o && !this.graph.read.has(name)) return; // an optional output nobody reads
+            if (!o) throw new DeviceError(node.name, `produced no output ${k} ('${name}')`);
+            // an input passed through (Identity), or one tensor returned twice, gets its own handle
+            if (!created.has(o) || claimed.has(o)) o = rt.reshape(o, o.shape);
+            claimed.add(o);
+            env.set(name, o);
+            owned.add(o);
+          });
+        } finally {
+          for (const t of scratch) if (!claimed.has(t)) t.dispose();
+        }
+        if (profiler) {
+          const outDesc = node.outputs.map((n) => { const t = env.get(n); return t ? `${t.dtype}[${t.shape.join(',')}]` : '-'; }).join(' ');
+          profiler.record(runId, node.name, node.opType, info?.device ?? ins.find((t) => t)?.device ?? rt.device, t0, performance.now(), outDesc);
+        }
+        for (const name of node.inputs) if (name !== '' && lastUse.get(name) === step.index) release(name);
+        for (const name of node.outputs) if (name !== '' && !lastUse.has(name)) release(name);
+      }
+      const result = new Map<string, Tensor>();
+      for (const f of fetches) {
+        const t = env.get(f) ?? this.constants.get(f);
+        if (!t) throw new DeviceError('InferenceSession', `output '${f}' was not computed`);
+        result.set(f, rt.reshape(t, t.shape));
+      }
+      return result;
+    } finally {
+      for (const t of owned) t.dispose();
+    }
+  }
+
+  /** The device tensors of a session live on when created (the runtime's). */
+  get device(): Device {
+    return this.rt.device;
+  }
+
+  dispose(): void {
+    for (const t of [...this.constants.values(), ...this.movedConstants.values()]) t.dispose();
+    this.constants.clear();
+    this.movedConstants.clear();
+  }
+}
+
+/** An Exec over a runtime that records every tensor it makes, so the executor can free what a node leaves behind. */
+function runtimeExec(rt: Runtime, made: Tensor[]): Exec<Tensor> {
+  return {
+    op(name, inputs, attrs) {
+      const outs = rt.run(name, inputs, attrs);
+      made.push(...outs);
+      return outs;
+    },
+    reshape(t, shape) {
+      const r = rt.reshape(t, shape);
+      made.push(r);
+      return r;
+    },
+    scalar(t) {
+      if (t.size !== 1) return undefined;
+      return Number(readSync(t)[0]);
+    },
+    ints(t) {
+      return Array.from(readSync(t) as ArrayLike<number | bigint>, Number);
+    },
+    tensor(host) {
+      const t = rt.tensor(host.data, host.dims, host.dtype);
+      made.push(t);
+      return t;
+    },
+  };
+}
+
+function readSync(t: Tensor) {
+  if (t.device !== 'wasm') throw new DeviceError('InferenceSession', `${t.toString()}: a value this node reads on the host lives on ${t.device}`);
+  return t.dataSync();
+}
+

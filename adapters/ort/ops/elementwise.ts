@@ -1,0 +1,81 @@
+/**
+ * ONNX elementwise binary ops and the variadic Max/Min/Sum → twinops binary ops (Sum folds Add).
+ * Opsets before 7 used "legacy" broadcasting (`broadcast`, `axis` attributes): B is aligned with A
+ * at `axis`, which is expressed here by reshaping B with trailing 1s, then numpy broadcasting.
+ */
+import type { TensorInfo } from '../../../ops/types.js';
+import type { OnnxNode } from '../model.js';
+import { Attrs, arity, need, type Exec, type Lowered, type LowerCtx, type OnnxOpMapping } from './types.js';
+
+const BINARY = ['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Equal', 'Greater', 'GreaterOrEqual', 'Less', 'LessOrEqual', 'And', 'Or', 'Xor', 'PRelu'] as const;
+
+/** B's shape for legacy (opset < 7) broadcasting of B against A at `axis`: pad with trailing 1s. */
+function legacyAlign<T extends TensorInfo>(x: Exec<T>, a: T, b: T, axis: number | undefined): T {
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  const ax = axis === undefined ? ra - rb : axis < 0 ? axis + ra : axis;
+  const trailing = ra - ax - rb;
+  if (trailing <= 0) return b;
+  return x.reshape(b, [...b.shape, ...new Array<number>(trailing).fill(1)]);
+}
+
+function binary(op: (typeof BINARY)[number]): OnnxOpMapping {
+  return {
+    op,
+    domain: '',
+    lower(node: OnnxNode, ctx: LowerCtx): Lowered {
+      arity(node, 2);
+      const legacy = ctx.opset < 7;
+      const at = new Attrs(node, legacy ? ['broadcast', 'axis'] : [], ['consumed_inputs']);
+      const broadcast = legacy && at.int('broadcast', 0) === 1;
+      const axis = at.has('axis') ? at.int('axis', 0) : undefined;
+      return {
+        calls: [op],
+        run<T extends TensorInfo>(x: Exec<T>, ins: readonly (T | undefined)[]): T[] {
+          const a = need(ins[0], 'A');
+          let b = need(ins[1], 'B');
+          if (broadcast) b = legacyAlign(x, a, b, axis);
+          return x.op(op, [a, b]);
+        },
+      };
+    },
+  };
+}
+
+/** Max, Min, Sum: variadic in ONNX, folded left to right over the binary twinops op. */
+function variadic(onnxOp: 'Max' | 'Min' | 'Sum', twinopsOp: 'Max' | 'Min' | 'Add'): OnnxOpMapping {
+  return {
+    op: onnxOp,
+    domain: '',
+    lower(node: OnnxNode): Lowered {
+      arity(node, 1, Infinity);
+      new Attrs(node, [], ['consumed_inputs']);
+      return {
+        calls: [twinopsOp],
+        run<T extends TensorInfo>(x: Exec<T>, ins: readonly (T | undefined)[]): T[] {
+          let acc = need(ins[0], '0');
+          for (let i = 1; i < ins.length; i++) acc = x.op(twinopsOp, [acc, need(ins[i], String(i))])[0]!;
+          return [acc];
+        },
+      };
+    },
+  };
+}
+
+const mod: OnnxOpMapping = {
+  op: 'Mod',
+  domain: '',
+  lower(node: OnnxNode): Lowered {
+    arity(node, 2);
+    const fmod = new Attrs(node, ['fmod']).int('fmod', 0);
+    return { calls: ['Mod'], run: (x, ins) => x.op('Mod', [need(ins[0], 'A'), need(ins[1], 'B')], { fmod }) };
+  },
+};
+
+export const ELEMENTWISE_MAPPINGS: OnnxOpMapping[] = [
+  ...BINARY.map(binary),
+  mod,
+  variadic('Max', 'Max'),
+  variadic('Min', 'Min'),
+  variadic('Sum', 'Add'),
+];

@@ -1,0 +1,228 @@
+/**
+ * onnxruntime-common's InferenceSessionHandler over the twinops engine: feeds are checked against
+ * the graph inputs and uploaded, the executor runs the graph, and outputs come back as tensors of
+ * the user's own `ort.Tensor` class (onnxruntime-web bundles its own copy of onnxruntime-common).
+ */
+import type { InferenceSession, InferenceSessionHandler, OnnxValue } from 'onnxruntime-common';
+import type { AnyTypedArray, DType } from '../../core/dtype.js';
+import { DTypeError, ShapeError } from '../../core/errors.js';
+import { createRuntime, type Runtime } from '../../core/runtime.js';
+import type { Device, Tensor } from '../../core/tensor.js';
+import type { TensorInfo } from '../../ops/types.js';
+import type { Registry } from '../../registry/registry.js';
+import { OrtArgumentError, UnsupportedModelError } from './errors.js';
+import { Executor } from './executor.js';
+import { buildGraph, type SessionGraph } from './graph.js';
+import { inferShapes } from './infer.js';
+import { parseModel, type Dim, type ValueDecl } from './model.js';
+import { Profiler } from './profiler.js';
+import { dtypeOfOnnx, onnxTypeName } from './tensor-proto.js';
+
+/** The parts of an onnxruntime module (web, node or common) the backend uses. */
+export interface OrtModule {
+  registerBackend(name: string, backend: unknown, priority: number): void;
+  Tensor: new (type: string, data: AnyTypedArray, dims: readonly number[]) => OnnxValue;
+}
+
+/** An ort Tensor as a feed: read through its public fields. */
+interface OrtTensorLike {
+  type: string;
+  dims: readonly number[];
+  data: unknown;
+  location?: string;
+}
+
+const OPT_LEVELS = ['disabled', 'basic', 'extended', 'layout', 'all'];
+
+export interface HandlerConfig {
+  device: Device;
+  registry: Registry;
+  /** Where warnings go (default console.warn). */
+  warn?: (msg: string) => void;
+  /** Where endProfiling() prints its table (default console.log). */
+  log?: (msg: string) => void;
+}
+
+/** Session options → runtime threads and resolved free dimensions; anything contradictory is rejected. */
+function readOptions(options: InferenceSession.SessionOptions, graph: SessionGraph): { threads: number | undefined; overrides: Map<string, number> } {
+  const level = options.graphOptimizationLevel;
+  // 'disabled' runs the graph as written; every other level folds constants (no other pass yet).
+  if (level !== undefined && !OPT_LEVELS.includes(level)) throw new OrtArgumentError(`graphOptimizationLevel '${String(level)}' is not one of ${OPT_LEVELS.join(', ')}`);
+  const n = options.intraOpNumThreads;
+  if (n !== undefined && (!Number.isInteger(n) || n < 0)) throw new OrtArgumentError(`intraOpNumThreads must be a non-negative integer (0 = default), got ${String(n)}`);
+  const loc = options.preferredOutputLocation;
+  if (loc !== undefined && loc !== 'cpu' && (typeof loc !== 'object' || Object.values(loc).some((l) => l !== 'cpu'))) {
+    throw new OrtArgumentError(`preferredOutputLocation ${JSON.stringify(loc)} is not supported by the twinops backend yet (outputs are returned on the CPU)`);
+  }
+  const overrides = new Map<string, number>();
+  const symbols = new Set(graph.inputs.flatMap((v) => (v.dims ?? []).filter((d): d is string => typeof d === 'string')));
+  for (const [name, v] of Object.entries(options.freeDimensionOverrides ?? {})) {
+    if (!Number.isInteger(v) || v < 0) throw new OrtArgumentError(`freeDimensionOverrides['${name}'] must be a non-negative integer, got ${String(v)}`);
+    if (!symbols.has(name)) throw new OrtArgumentError(`freeDimensionOverrides names '${name}', which no graph input uses (symbolic dimensions: ${[...symbols].join(', ') || 'none'})`);
+    overrides.set(name, v);
+  }
+  return { threads: n ? n : undefined, overrides };
+}
+
+export class TwinopsSessionHandler implements InferenceSessionHandler {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  readonly inputMetadata: readonly InferenceSession.ValueMetadata[];
+  readonly outputMetadata: readonly InferenceSession.ValueMetadata[];
+  private profiler: Profiler | undefined;
+  /** The profile of the last endProfiling() (per-node events, table and Chrome trace). */
+  lastProfile: Profiler | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private disposed = false;
+  private readonly inputs: Map<string, { decl: ValueDecl; dtype: DType; dims: Dim[] | undefined }>;
+
+  private constructor(
+    private readonly ort: OrtModule,
+    private readonly graph: SessionGraph,
+    private readonly rt: Runtime,
+    private readonly executor: Executor,
+    overrides: Map<string, number>,
+    private readonly log: (msg: string) => void,
+  ) {
+    const meta = (v: ValueDecl, dims: Dim[] | undefined): InferenceSession.ValueMetadata => ({
+      name: v.name,
+      isTensor: true,
+      type: onnxTypeName(v.elemType) as InferenceSession.TensorValueMetadata['type'],
+      shape: (dims ?? []).map((d) => d ?? -1),
+    });
+    this.inputs = new Map(
+      graph.inputs.map((v) => {
+        const dims = v.dims?.map((d) => (typeof d === 'string' && overrides.has(d) ? overrides.get(d)! : d));
+        return [v.name, { decl: v, dtype: dtypeOfOnnx(v.elemType)!, dims }] as const;
+      }),
+    );
+    this.inputNames = graph.inputs.map((v) => v.name);
+    this.outputNames = graph.outputs.map((v) => v.name);
+    this.inputMetadata = graph.inputs.map((v) => meta(v, this.inputs.get(v.name)!.dims));
+    this.outputMetadata = graph.outputs.map((v) => meta(v, v.dims));
+  }
+
+  /** Parse, lower and check a model, upload its constants, and make the session's runtime. */
+  static async create(ort: OrtModule, bytes: Uint8Array, options: InferenceSession.SessionOptions, config: HandlerConfig): Promise<TwinopsSessionHandler> {
+    const graph = buildGraph(parseModel(bytes));
+    for (const v of [...graph.inputs, ...graph.outputs]) {
+      if (v.elemType !== 0 && !dtypeOfOnnx(v.elemType)) throw new UnsupportedModelError(`graph ${graph.inputs.includes(v) ? 'input' : 'output'} '${v.name}' has element type ${onnxTypeName(v.elemType)}, which twinops does not support`);
+      if (v.elemType === 0 && graph.inputs.includes(v)) throw new DTypeError('InferenceSession', `graph input '${v.name}' declares no element type`);
+    }
+    const { threads, overrides } = readOptions(options, graph);
+    // Infer whatever the declared input shapes fix now, so that unsupported dtypes, missing kernels
+    // and shape contradictions surface at creation rather than at the first run.
+    const known = new Map<string, TensorInfo>();
+    for (const v of graph.inputs) {
+      const dims = v.dims?.map((d) => (typeof d === 'string' ? overrides.get(d) : d));
+      if (dims && dims.every((d): d is number => typeof d === 'number')) known.set(v.name, { dtype: dtypeOfOnnx(v.elemType)!, shape: dims });
+    }
+    // (before the runtime exists: a model that cannot run costs no workers)
+    inferShapes(graph, known, config.registry, config.device);
+    const allKnown = known.size === graph.inputs.length;
+    const rt = await createRuntime({ device: config.device, threads, registry: config.registry });
+    try {
+      const warn = config.warn ?? ((m: string) => console.warn(m));
+      // every level but 'disabled' folds constants (the only pass so far)
+      const executor = new Executor(rt, graph, config.registry, warn, options.graphOptimizationLevel !== 'disabled');
+      if (allKnown) executor.plan(known); // cached for the first run
+      const h = new TwinopsSessionHandler(ort, graph, rt, executor, overrides, config.log ?? ((m: string) => console.log(m)));
+      if (options.enableProfiling) h.startProfiling();
+      return h;
+    } catch (e) {
+      rt.dispose();
+      throw e;
+    }
+  }
+
+  private feed(name: string, value: unknown): Tensor {
+    const spec = this.inputs.get(name)!;
+    const t = value as OrtTensorLike;
+    if (typeof t !== 'object' || t === null || typeof t.type !== 'string' || !Array.isArray(t.dims)) {
+      throw new OrtArgumentError(`feed '${name}' is not an ort Tensor`);
+    }
+    if (t.location !== undefined && t.location !== 'cpu' && t.location !== 'cpu-pinned') {
+      throw new OrtArgumentError(`feed '${name}' is on '${t.location}'; the twinops backend takes CPU tensors for now`);
+    }
+    if (t.type !== spec.dtype) throw new DTypeError('InferenceSession', `input '${name}' must be ${spec.dtype}, got ${t.type}${JSON.stringify(t.dims)}`);
+    const dims = t.dims;
+    if (spec.dims) {
+      const want = `[${spec.dims.map((d) => d ?? '?').join(',')}]`;
+      if (dims.length !== spec.dims.length) throw new ShapeError('InferenceSession', `input '${name}' must have rank ${spec.dims.length} ${want}, got [${dims.join(',')}]`, 'RANK');
+      spec.dims.forEach((d, k) => {
+        if (typeof d === 'number' && dims[k] !== d) throw new ShapeError('InferenceSession', `input '${name}' must have shape ${want}, got [${dims.join(',')}] (dimension ${k} is ${dims[k]}, expected ${d})`);
+      });
+    }
+    let data = t.data as AnyTypedArray;
+    // onnxruntime-common stores float16 in a Float16Array where the engine has one; twinops takes the bits
+    if (spec.dtype === 'float16' && !(data instanceof Uint16Array) && ArrayBuffer.isView(data)) data = new Uint16Array(data.buffer, data.byteOffset, (data as { length: number }).length);
+    if (spec.dtype === 'bool' && !(data instanceof Uint8Array)) throw new DTypeError('InferenceSession', `input '${name}': bool data must be a Uint8Array`);
+    return this.rt.tensor(data, dims, spec.dtype);
+  }
+
+  async run(feeds: Record<string, OnnxValue>, fetches: Record<string, OnnxValue | null>, _options: InferenceSession.RunOptions): Promise<Record<string, OnnxValue>> {
+    const job = this.queue.then(() => this.runNow(feeds, fetches));
+    this.queue = job.catch(() => undefined);
+    return job;
+  }
+
+  private async runNow(feeds: Record<string, OnnxValue>, fetches: Record<string, OnnxValue | null>): Promise<Record<string, OnnxValue>> {
+    if (this.disposed) throw new OrtArgumentError('the session was released');
+    const extra = Object.keys(feeds).filter((k) => !this.inputs.has(k));
+    if (extra.length > 0) {
+      const init = extra.filter((k) => this.graph.constants.has(k));
+      throw new OrtArgumentError(`unknown feed${extra.length > 1 ? 's' : ''} ${extra.map((k) => `'${k}'`).join(', ')}${init.length ? ` (${init.join(', ')} ${init.length > 1 ? 'are initializers' : 'is an initializer'}, which cannot be overridden)` : ''}; the model's inputs are ${this.inputNames.join(', ')}`);
+    }
+    const missing = this.inputNames.filter((n) => feeds[n] === undefined);
+    if (missing.length > 0) throw new OrtArgumentError(`missing feed${missing.length > 1 ? 's' : ''} ${missing.map((k) => `'${k}'`).join(', ')}`);
+    const names = Object.keys(fetches);
+    for (const n of names) if (!this.outputNames.includes(n)) throw new OrtArgumentError(`unknown output '${n}'; the model's outputs are ${this.outputNames.join(', ')}`);
+    const ins = new Map<string, Tensor>();
+    let outs: Map<string, Tensor> | undefined;
+    try {
+      for (const n of this.inputNames) ins.set(n, this.feed(n, feeds[n]));
+      outs = await this.executor.run(ins, names, this.profiler);
+      ins.clear(); // the executor disposed them
+      const result: Record<string, OnnxValue> = {};
+      for (const n of names) {
+        const t = outs.get(n)!;
+        const data = t.device === 'wasm' ? t.dataSync() : await t.data();
+        const pre = fetches[n] as OrtTensorLike | null;
+        if (pre) {
+          if (pre.type !== t.dtype || pre.dims.length !== t.shape.length || pre.dims.some((d, k) => d !== t.shape[k])) {
+            throw new ShapeError('InferenceSession', `pre-allocated output '${n}' is ${pre.type}[${pre.dims.join(',')}] but the model produced ${t.dtype}[${t.shape.join(',')}]`);
+          }
+          (pre.data as { set(a: ArrayLike<unknown>): void }).set(data as ArrayLike<unknown>);
+          result[n] = pre as unknown as OnnxValue;
+        } else {
+          result[n] = new this.ort.Tensor(t.dtype, data, t.shape);
+        }
+      }
+      return result;
+    } finally {
+      for (const t of ins.values()) t.dispose();
+      if (outs) for (const t of outs.values()) t.dispose();
+    }
+  }
+
+  startProfiling(): void {
+    this.profiler ??= new Profiler();
+  }
+
+  /** Stop profiling, print the per-node table, and keep the profile (table and Chrome trace) in `lastProfile`. */
+  endProfiling(): void {
+    const p = this.profiler;
+    if (!p) return;
+    this.profiler = undefined;
+    this.lastProfile = p;
+    this.log(`twinops profile (${p.events.length} node executions)\n${p.table()}`);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.queue;
+    this.executor.dispose();
+    this.rt.dispose();
+  }
+}

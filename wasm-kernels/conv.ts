@@ -1,0 +1,261 @@
+/**
+ * wasm launcher for Conv (family `conv`, see conv.wat.ts; the GEMMs run in family `gemm`).
+ *
+ * - depthwise 1-D/2-D (one input channel per group, any multiplier): the direct kernels, bias
+ *   and activation fused (3-D depthwise takes the grouped path below);
+ * - group 1: im2col (skipped for 1×1 convs with stride 1 and no padding) and one GEMM with the
+ *   bias and activation in its epilogue. NHWC: Y[N·P, M] = col[N·P, K] · F[K, M], the HWIO filter
+ *   read as K×M and packed once (cached on the filter tensor by gemm-launch). NCHW: X transposed
+ *   to NHWC, the NHWC form with the filter as HWIO (cached), Y transposed back; NCHW 1×1: per
+ *   image Y[M, P] = F[M, C] · X[C, P] with no copy;
+ * - other groups: im2col, one GEMM per (image, group) batch entry without epilogue, then
+ *   `f32_bias_act` adds the bias, applies the activation and (NHWC) scatters groups into place.
+ */
+import { Tensor } from '../core/tensor.js';
+import type { ConvPlan } from '../ops/conv.js';
+import '../ops/conv.js';
+import type { GemmProblem } from '../ops/matmul.js';
+import { registry, type KernelContext } from '../registry/registry.js';
+import { BIAS_ACT, CP, DWCONV_NCHW, DWCONV_NHWC, IM2COL_NCHW, IM2COL_NHWC, TRANSPOSE } from './conv.wat.js';
+import { actParams, runGemm } from './gemm-launch.js';
+import type { WasmBackend } from './runtime/backend.js';
+
+const FAMILY = 'conv';
+const OP = 'Conv';
+/**
+ * Floats written (im2col) or multiply-adds (depthwise) per thread below which a pass stays on the
+ * calling thread. Waking a worker costs ~20–40 µs here (2 cores, Node 20). Measured, 1 thread,
+ * relaxed: im2col of 56×56×64 3×3 (1.8M floats) ≈ 0.8 ms (~2.3 floats/ns); depthwise 3×3
+ * 112×112×32 (3.6M MACs) ≈ 0.57 ms (~6 MACs/ns). 128k units is ≥ 20 µs of either.
+ */
+const MIN_UNITS_PER_THREAD = 1 << 17;
+
+function minRows(unitsPerRow: number): number {
+  return Math.max(1, Math.ceil(MIN_UNITS_PER_THREAD / Math.max(1, unitsPerRow)));
+}
+
+export function tempTensor(w: WasmBackend, shape: number[]): Tensor {
+  const bytes = shape.reduce((a, b) => a * b, 1) * 4;
+  return new Tensor('float32', shape, w.allocStorage(bytes, OP), w);
+}
+
+/** What the parameter block reads from a Conv or ConvTranspose plan. */
+export type ConvGeometry = Pick<ConvPlan, 'N' | 'C' | 'D' | 'H' | 'W' | 'M' | 'Cg' | 'Mg' | 'group' | 'kD' | 'kH' | 'kW' | 'sD' | 'sH' | 'sW' | 'dD' | 'dH' | 'dW' | 'padF' | 'padT' | 'padL' | 'oD' | 'oH' | 'oW' | 'activation'>;
+
+/** Parameter block with the geometry, pointers and activation of the plan. */
+export function block(w: WasmBackend, p: ConvGeometry, ptrs: { x: number; y: number; w?: number; bias?: number }, extra: Partial<Record<keyof typeof CP, number>> = {}): number {
+  const blk = w.alloc(CP.words * 4, OP);
+  const words = new Int32Array(CP.words);
+  const f = new Float32Array(words.buffer);
+  const [act, p0, p1] = actParams(p.activation);
+  Object.assign(words, {
+    [CP.x]: ptrs.x, [CP.y]: ptrs.y, [CP.w]: ptrs.w ?? 0, [CP.bias]: ptrs.bias ?? 0,
+    [CP.N]: p.N, [CP.H]: p.H, [CP.W]: p.W, [CP.C]: p.C, [CP.Cg]: p.Cg, [CP.kH]: p.kH, [CP.kW]: p.kW,
+    [CP.sH]: p.sH, [CP.sW]: p.sW, [CP.dH]: p.dH, [CP.dW]: p.dW, [CP.padT]: p.padT, [CP.padL]: p.padL,
+    [CP.oH]: p.oH, [CP.oW]: p.oW, [CP.M]: p.M, [CP.mult]: p.Mg, [CP.act]: act, [CP.G]: p.group,
+    [CP.D]: p.D, [CP.kD]: p.kD, [CP.sD]: p.sD, [CP.dD]: p.dD, [CP.padF]: p.padF, [CP.oD]: p.oD,
+  });
+  f[CP.p0] = p0;
+  f[CP.p1] = p1;
+  for (const [k, v] of Object.entries(extra)) words[CP[k as keyof typeof CP]] = v!;
+  w.i32(blk, CP.words).set(words);
+  return blk;
+}
+
+function gemm(ctx: KernelContext, a: Tensor, b: Tensor, bias: Tensor | undefined, out: Tensor, prob: Omit<GemmProblem, 'alpha' | 'beta' | 'transA' | 'transB'>): void {
+  runGemm(OP, ctx, bias ? [a, b, bias] : [a, b], [out], { ...prob, alpha: 1, beta: 1, transA: false, transB: false });
+}
+
+function depthwise(w: WasmBackend, p: ConvPlan, inputs: readonly Tensor[], y: number): void {
+  const nhwc = p.layout === 'NHWC';
+  const blk = block(w, p, { x: w.ptrOf(inputs[0]!, OP), y, w: w.ptrOf(inputs[1]!, OP), bias: inputs[2] ? w.ptrOf(inputs[2], OP) : 0 });
+  try {
+    const rows = nhwc ? p.N * p.oH : p.N * p.M * p.oH;
+    const perRow = p.oW * p.kH * p.kW * (nhwc ? p.M : 1);
+    w.parallelFor(FAMILY, nhwc ? DWCONV_NHWC : DWCONV_NCHW, [blk], rows, { minPerThread: minRows(perRow), op: OP });
+  } finally {
+    w.free(blk);
+  }
+}
+
+const pixels = (p: ConvPlan) => p.oD * p.oH * p.oW;
+const taps = (p: ConvPlan) => p.kD * p.kH * p.kW;
+
+/** Patch matrix: NHWC [G, N·P, Kg], NCHW [N·G, Kg, P]. */
+function im2col(w: WasmBackend, p: ConvPlan, x: number): Tensor {
+  const P = pixels(p);
+  const Kg = p.Cg * taps(p);
+  const nhwc = p.layout === 'NHWC';
+  const col = tempTensor(w, nhwc ? [p.group, p.N * P, Kg] : [p.N * p.group, Kg, P]);
+  if (col.size === 0) return col;
+  const blk = block(w, p, { x, y: w.ptrOf(col, OP) });
+  try {
+    const rows = nhwc ? p.group * p.N * P : p.N * p.group * Kg;
+    w.parallelFor(FAMILY, nhwc ? IM2COL_NHWC : IM2COL_NCHW, [blk], rows, { minPerThread: minRows(nhwc ? Kg : P), op: OP });
+  } catch (e) {
+    col.dispose();
+    throw e;
+  } finally {
+    w.free(blk);
+  }
+  return col;
+}
+
+const isPointwise = (p: ConvPlan) => taps(p) === 1 && p.sD === 1 && p.sH === 1 && p.sW === 1 && p.padF === 0 && p.padT === 0 && p.padL === 0 && pixels(p) === p.D * p.H * p.W;
+
+/** src [batch, R, Cc] → dst [batch, Cc, R] on the pool. */
+function transposeInto(w: WasmBackend, src: number, dst: number, batch: number, R: number, Cc: number): void {
+  if (batch * R * Cc === 0) return;
+  const blk = w.alloc(CP.words * 4, OP);
+  try {
+    const words = new Int32Array(CP.words);
+    words[CP.src] = src;
+    words[CP.y] = dst;
+    words[CP.B] = R;
+    words[CP.L] = Cc;
+    w.i32(blk, CP.words).set(words);
+    w.parallelFor(FAMILY, TRANSPOSE, [blk], batch * R, { minPerThread: minRows(Cc), op: OP });
+  } finally {
+    w.free(blk);
+  }
+}
+
+/** OIHW [M, C, ...k] as HWIO [...k, C, M] (cached on the filter tensor), the B of the NHWC-form GEMM. */
+function hwioFilter(w: WasmBackend, p: ConvPlan, f: Tensor): Tensor {
+  const hit = f.derived.get('conv.hwio') as { t: Tensor; dispose(): void } | undefined;
+  if (hit) return hit.t;
+  const KK = taps(p);
+  const t = tempTensor(w, [KK, p.C, p.M]);
+  const src = w.f32(w.ptrOf(f, OP), f.size).slice();
+  const dst = w.f32(w.ptrOf(t, OP), t.size);
+  for (let m = 0; m < p.M; m++) for (let c = 0; c < p.C; c++) for (let k = 0; k < KK; k++) dst[(k * p.C + c) * p.M + m] = src[(m * p.C + c) * KK + k]!;
+  const entry = { t, dispose: () => t.dispose() };
+  f.derived.set('conv.hwio', entry);
+  return t;
+}
+
+/**
+ * NCHW, group 1, not pointwise: transpose X to NHWC, run the NHWC form (patch rows · cached packed
+ * HWIO filter), transpose Y back. The two transposes move only activations, and the filter is packed
+ * once instead of packing the patch matrix every call. 1 thread, relaxed, 3×3 64→64 on 56×56 (best
+ * of 100, same process, loaded machine): 9.6 ms as F·col per image (im2col [C·9, P], B packed per
+ * call), 7.1 ms this way, NHWC itself 6.2–6.6 ms.
+ */
+function nchwViaNhwc(ctx: KernelContext, p: ConvPlan, inputs: readonly Tensor[], out: Tensor): void {
+  const w = ctx.wasm;
+  const [x, f, bias] = inputs as [Tensor, Tensor, Tensor | undefined];
+  const Pin = p.D * p.H * p.W;
+  const P = pixels(p);
+  const K = p.C * taps(p);
+  const fh = hwioFilter(w, p, f);
+  const xt = tempTensor(w, [p.N, Pin, p.C]);
+  let col: Tensor | undefined;
+  let yt: Tensor | undefined;
+  try {
+    transposeInto(w, w.ptrOf(x, OP), w.ptrOf(xt, OP), p.N, p.C, Pin);
+    col = im2col(w, { ...p, layout: 'NHWC' }, w.ptrOf(xt, OP));
+    yt = tempTensor(w, [p.N * P, p.M]);
+    gemm(ctx, col, fh, bias, yt, { bias: bias ? { rowStride: 0, colStride: 1 } : undefined, activation: p.activation, M: p.N * P, N: p.M, K, batch: 1, aOffsets: [0], bOffsets: [0], sharedB: true });
+    transposeInto(w, w.ptrOf(yt, OP), w.ptrOf(out, OP), p.N, P, p.M);
+  } finally {
+    xt.dispose();
+    col?.dispose();
+    yt?.dispose();
+  }
+}
+
+/** Group 1, NHWC (im2col unless pointwise) or NCHW pointwise (X is the B operand as it is). */
+function singleGroup(ctx: KernelContext, p: ConvPlan, inputs: readonly Tensor[], out: Tensor): void {
+  const w = ctx.wasm;
+  const [x, f, bias] = inputs as [Tensor, Tensor, Tensor | undefined];
+  const P = pixels(p);
+  const K = p.C * taps(p);
+  const common = { bias: bias ? (p.layout === 'NHWC' ? { rowStride: 0, colStride: 1 } : { rowStride: 1, colStride: 0 }) : undefined, activation: p.activation };
+  const direct = isPointwise(p);
+  const col = direct ? x : im2col(w, p, w.ptrOf(x, OP));
+  try {
+    if (p.layout === 'NHWC') {
+      gemm(ctx, col, f, bias, out, { ...common, M: p.N * P, N: p.M, K, batch: 1, aOffsets: [0], bOffsets: [0], sharedB: true });
+    } else {
+      const offs = Array.from({ length: p.N }, (_, n) => n * K * P);
+      gemm(ctx, f, col, bias, out, { ...common, M: p.M, N: P, K, batch: p.N, aOffsets: new Array<number>(p.N).fill(0), bOffsets: offs, sharedB: false });
+    }
+  } finally {
+    if (!direct) col.dispose();
+  }
+}
+
+/** HWIO [kH, kW, Cg, M] regrouped as [G, kH·kW·Cg, Mg] (cached on the filter tensor). */
+function groupedFilter(w: WasmBackend, p: ConvPlan, f: Tensor): Tensor {
+  const key = `conv.groups:${p.group}`;
+  const hit = f.derived.get(key) as { t: Tensor; dispose(): void } | undefined;
+  if (hit) return hit.t;
+  const Kg = taps(p) * p.Cg;
+  const t = tempTensor(w, [p.group, Kg, p.Mg]);
+  const src = w.f32(w.ptrOf(f, OP), f.size).slice();
+  const dst = w.f32(w.ptrOf(t, OP), t.size);
+  for (let g = 0; g < p.group; g++) {
+    for (let k = 0; k < Kg; k++) for (let j = 0; j < p.Mg; j++) dst[(g * Kg + k) * p.Mg + j] = src[k * p.M + g * p.Mg + j]!;
+  }
+  const entry = { t, dispose: () => t.dispose() };
+  f.derived.set(key, entry);
+  return t;
+}
+
+function groupedN(ctx: KernelContext, p: ConvPlan, inputs: readonly Tensor[], out: Tensor): void {
+  const w = ctx.wasm;
+  const [x, f, bias] = inputs as [Tensor, Tensor, Tensor | undefined];
+  const { group: G, Mg, M, N } = p;
+  const P = pixels(p);
+  const Kg = p.Cg * taps(p);
+  const linear = { bias: undefined, activation: { kind: 'linear' } as const };
+  const col = im2col(w, p, w.ptrOf(x, OP));
+  let tmp: Tensor | undefined;
+  try {
+    const biasPtr = bias ? w.ptrOf(bias, OP) : 0;
+    let extra: Partial<Record<keyof typeof CP, number>>;
+    let rows: number;
+    if (p.layout === 'NCHW') {
+      const B = N * G;
+      const aOffsets = Array.from({ length: B }, (_, b) => (b % G) * Mg * Kg);
+      const bOffsets = Array.from({ length: B }, (_, b) => b * Kg * P);
+      gemm(ctx, f, col, undefined, out, { ...linear, M: Mg, N: P, K: Kg, batch: B, aOffsets, bOffsets, sharedB: false });
+      if (!bias && p.activation.kind === 'linear') return;
+      const y = w.ptrOf(out, OP);
+      extra = { src: y, B: M, sa: M * P * 4, sb: P * 4, da: M * P * 4, db: P * 4, bb: 4, bstep: 0, L: P };
+      rows = N * M;
+    } else {
+      const fg = groupedFilter(w, p, f);
+      tmp = tempTensor(w, [G, N * P, Mg]);
+      const aOffsets = Array.from({ length: G }, (_, g) => g * N * P * Kg);
+      const bOffsets = Array.from({ length: G }, (_, g) => g * Kg * Mg);
+      gemm(ctx, col, fg, undefined, tmp, { ...linear, M: N * P, N: Mg, K: Kg, batch: G, aOffsets, bOffsets, sharedB: false });
+      extra = { src: w.ptrOf(tmp, OP), B: G, sa: Mg * 4, sb: N * P * Mg * 4, da: M * 4, db: Mg * 4, bb: Mg * 4, bstep: 1, L: Mg };
+      rows = N * P * G;
+    }
+    const blk = block(w, p, { x: 0, y: w.ptrOf(out, OP), bias: biasPtr }, extra);
+    try {
+      w.parallelFor(FAMILY, BIAS_ACT, [blk], rows, { minPerThread: minRows(extra.L!), op: OP });
+    } finally {
+      w.free(blk);
+    }
+  } finally {
+    col.dispose();
+    tmp?.dispose();
+  }
+}
+
+registry.register<ConvPlan>({
+  op: 'Conv',
+  device: 'wasm',
+  dtypes: ['float32'],
+  kind: 'compute',
+  family: FAMILY,
+  run(ctx, inputs, outputs, p) {
+    const out = outputs[0]!;
+    if (p.group > 1 && p.Cg === 1 && p.spatialRank < 3) depthwise(ctx.wasm, p, inputs, ctx.wasm.ptrOf(out, OP));
+    else if (p.group === 1 && p.layout === 'NCHW' && !isPointwise(p)) nchwViaNhwc(ctx, p, inputs, out);
+    else if (p.group === 1) singleGroup(ctx, p, inputs, out);
+    else groupedN(ctx, p, inputs, out);
+  },
+});
