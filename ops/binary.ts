@@ -15,13 +15,20 @@ export type LogicalOp = (typeof LOGICAL_OPS)[number];
 export type BinaryOp = ArithmeticOp | ComparisonOp | LogicalOp | (typeof BITWISE_OPS)[number];
 
 export const BINARY_DTYPES: readonly DType[] = ['float32', 'int32'];
+/** Ops that also take int64 (wasm only: WebGPU has no 64-bit integers). */
+const INT64_OPS: readonly string[] = ['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Mod', ...COMPARISON_OPS];
+/** Ops that also take int8 and uint8 (wasm only). */
+const BYTE_OPS: readonly string[] = ['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Mod', ...COMPARISON_OPS];
 
 /** The input dtypes each binary op's kernels take. */
 export function binaryDTypes(op: BinaryOp): readonly DType[] {
   if ((LOGICAL_OPS as readonly string[]).includes(op)) return ['bool'];
   if (op === 'BitShift') return ['int32'];
   if (op === 'Atan2') return ['float32'];
-  return BINARY_DTYPES;
+  const out = [...BINARY_DTYPES];
+  if (INT64_OPS.includes(op)) out.push('int64');
+  if (BYTE_OPS.includes(op)) out.push('int8', 'uint8');
+  return out;
 }
 
 /** Whether the op's output is bool. */
@@ -56,8 +63,10 @@ export interface BinaryPlan extends Plan {
 /**
  * Elementwise binary ops with numpy broadcasting. Arithmetic keeps the input dtype; comparisons and
  * logical ops give bool. Integer Div truncates toward zero (ONNX), division by zero is left to the
- * kernel's documented behaviour (0 for int32; also for int32 Mod and FloorDiv). Pow on int32 computes
- * exactly for non-negative exponents. Mod follows ONNX: fmod=0 takes the divisor's sign (for float32,
+ * kernel's documented behaviour (0 for int32 and int64; also for integer Mod and FloorDiv). Pow on int32
+ * and int64 computes exactly (wrapping) for non-negative exponents. int64 (wasm only) takes Add Sub Mul
+ * Div Pow Max Min Mod and the comparisons, with the int32 semantics at 64 bits; int8 and uint8 (wasm
+ * only) take the same ops but Pow, computed on the extended values and wrapped to the byte. Mod follows ONNX: fmod=0 takes the divisor's sign (for float32,
  * where ONNX requires fmod=1, it is numpy/tfjs floored mod), fmod=1 the dividend's (C fmod).
  * FloorDiv (tfjs) is floor(a / b), with the float32 quotient rounded first. PRelu broadcasts the slope
  * to X's shape (unidirectional, ONNX). BitShift treats int32 as uint32 bits (ONNX's unsigned

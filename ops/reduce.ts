@@ -30,7 +30,7 @@ export const REDUCE_OPS = [
 ] as const;
 export type ReduceOp = (typeof REDUCE_OPS)[number];
 
-/** Reductions that also run on int32 (wrapping like the C/ONNX runtime integer arithmetic). */
+/** Reductions that also run on int32 and int64 (wrapping like the C/ONNX runtime integer arithmetic; int64 on wasm only). */
 export const INT_REDUCE_OPS: readonly ReduceOp[] = ['ReduceSum', 'ReduceProd', 'ReduceMax', 'ReduceMin'];
 
 /** The kernel-level reduction a pass performs. */
@@ -135,7 +135,7 @@ export function planPasses(shape: readonly number[], axes: readonly number[] | n
 }
 
 export function reduceDef(op: ReduceOp): OpDef<ReduceAttrs, ReducePlan> {
-  const dtypes: DType[] = INT_REDUCE_OPS.includes(op) ? ['float32', 'int32'] : ['float32'];
+  const dtypes: DType[] = INT_REDUCE_OPS.includes(op) ? ['float32', 'int32', 'int64'] : ['float32'];
   return {
     name: op,
     plan(inputs: readonly TensorInfo[], attrs: ReduceAttrs = {}): ReducePlan {
@@ -189,7 +189,7 @@ export function argReduceDef(op: 'ArgMax' | 'ArgMin'): OpDef<ArgReduceAttrs, Arg
     plan(inputs: readonly TensorInfo[], attrs: ArgReduceAttrs = {}): ArgReducePlan {
       expectArity(op, inputs, 1);
       const x = inputs[0]!;
-      expectDType(op, x, ['float32', 'int32'], 'data');
+      expectDType(op, x, ['float32', 'int32', 'int64'], 'data');
       const rank = x.shape.length;
       const axis = rank === 0 ? 0 : normalizeAxis(op, attrs.axis ?? 0, rank);
       const outputDtype = attrs.outputDtype ?? 'int64';

@@ -16,12 +16,15 @@ export type UnaryOp = (typeof UNARY_OPS)[number] | (typeof BOOL_UNARY_OPS)[numbe
 
 /** Ops that make sense on int32 (exact integer results, wrapping). */
 export const INT_UNARY_OPS: readonly UnaryOp[] = ['Relu', 'Abs', 'Neg', 'Clip', 'Sign', 'Square'];
+/** Ops that also take int64 (wasm only), exact and wrapping (Abs/Neg of INT64_MIN give INT64_MIN). */
+export const INT64_UNARY_OPS: readonly UnaryOp[] = ['Abs', 'Neg', 'Sign'];
 /** float32 ops whose output is bool. */
 export const PREDICATE_UNARY_OPS: readonly UnaryOp[] = ['IsNaN', 'IsInf'];
 
 /** The input dtypes an op's kernels take. */
 export function unaryDTypes(op: UnaryOp): readonly DType[] {
   if ((BOOL_UNARY_OPS as readonly string[]).includes(op)) return ['bool'];
+  if (INT64_UNARY_OPS.includes(op)) return ['float32', 'int32', 'int64'];
   return INT_UNARY_OPS.includes(op) ? ['float32', 'int32'] : ['float32'];
 }
 

@@ -102,8 +102,9 @@ describe('api: typed errors', () => {
     for (const op of ['Sigmoid', 'Tanh', 'Log', 'Sqrt', 'Erf', 'Gelu', 'LeakyRelu']) {
       expectTyped(() => rt.run(op, [i]), DTypeError, 'DTYPE', op, ['int32']);
     }
+    const f16 = rt.tensor(new Uint16Array(3), [3], 'float16'); // float16 arithmetic is not implemented yet
+    expectTyped(() => rt.add(f16, f16), DTypeError, 'DTYPE', 'Add', ['float16', '[3]']);
     const u8 = rt.tensor(new Uint8Array(3), [3]);
-    expectTyped(() => rt.add(u8, u8), DTypeError, 'DTYPE', 'Add', ['uint8', '[3]']);
     const bool = rt.tensor([true, false], [2]);
     expect(bool.dtype).toBe('bool');
     expectTyped(() => rt.relu(bool), DTypeError, 'DTYPE', 'Relu', ['bool']);

@@ -64,7 +64,7 @@ async function run(rt: Rt, x: Float32Array, shape: number[], attrs: RefResizeAtt
 
 const check = (rt: Rt, x: Float32Array, shape: number[], attrs: RefResizeAttrs, what: string) => run(rt, x, shape, attrs, refResizeOnnx(x, shape, attrs), what);
 
-const CTMS = ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_half_pixel_for_nn'] as const;
+const CTMS = ['half_pixel', 'half_pixel_symmetric', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_half_pixel_for_nn'] as const;
 const NEAREST = ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'] as const;
 /** [in H, in W, out H, out W] */
 const SIZES: [number, number, number, number][] = [[4, 5, 8, 10], [7, 9, 3, 4], [5, 6, 5, 13], [1, 1, 3, 5], [6, 4, 1, 1], [3, 3, 7, 2], [8, 8, 4, 4], [2, 7, 5, 17]];
@@ -154,6 +154,18 @@ describe('resize: tfjs semantics through the ONNX attributes (NHWC)', () => {
   });
 });
 
+describe('resize: length_resized with given scales', () => {
+  it('align_corners divides by scale · in − 1, not by the floored size − 1 (onnx-node downsample_scales_linear_align_corners)', async () => {
+    // [1,1,2,4] with scales 0.6: output [1,1,1,2]; length_resized along W is 2.4, so x_original(1) = 3/1.4
+    const x = new Float32Array([1, 2, 3, 4, 5, 6, 7, 8]);
+    const out = await execOp(rt1, [{ data: x, shape: [1, 1, 2, 4], dtype: 'float32' }], (t) =>
+      rt1.run('Resize', t, { outputShape: [1, 1, 1, 2], scales: [Math.fround(0.6), Math.fround(0.6)], mode: 'linear', coordinateTransformationMode: 'align_corners' })[0]!,
+    );
+    // 1 + 3/1.4 = 3.142857..., to float32 rounding of the weights (a few ulp)
+    expectClose(out.data as Float32Array, [1, 1 + 3 / (Math.fround(0.6) * 4 - 1)], { op: 'Resize align_corners scales', shapes: [[1, 1, 2, 4]], dtype: 'float32', rtol: 4 * U, atol: 0 });
+  });
+});
+
 describe('resize contract errors', () => {
   const t = () => rt1.tensor(new Float32Array(2 * 3 * 4 * 5), [2, 3, 4, 5]);
   const code = (f: () => unknown): string => {
@@ -169,8 +181,11 @@ describe('resize contract errors', () => {
   it('names the op and the shapes', () => {
     expect(code(() => rt1.run('Resize', [t()], { outputShape: [2, 3, 8] }))).toBe('ATTRIBUTE');
     expect(code(() => rt1.run('Resize', [t()], { outputShape: [2, 4, 8, 10] }))).toBe('SHAPE_MISMATCH');
-    expect(code(() => rt1.run('Resize', [t()], { outputShape: [2, 3, 8, 10], mode: 'cubic' }))).toBe('ATTRIBUTE');
-    expect(code(() => rt1.run('Resize', [t()], { outputShape: [2, 3, 8, 10], coordinateTransformationMode: 'tf_crop_and_resize' }))).toBe('ATTRIBUTE');
+    expect(code(() => rt1.run('Resize', [t()], { outputShape: [2, 3, 8, 10], mode: 'bicubic' }))).toBe('ATTRIBUTE');
+    expect(code(() => rt1.run('Resize', [t()], { outputShape: [2, 3, 8, 10], mode: 'nearest', antialias: true }))).toBe('ATTRIBUTE');
+    expect(code(() => rt1.run('Resize', [t()], { outputShape: [2, 3, 8, 10], mode: 'cubic', cubicCoeffA: NaN }))).toBe('ATTRIBUTE');
+    expect(code(() => rt1.run('Resize', [t()], { outputShape: [2, 3, 8, 10], coordinateTransformationMode: 'tf_crop_and_nothing' }))).toBe('ATTRIBUTE');
+    expect(code(() => rt1.run('Resize', [t()], { outputShape: [2, 3, 8, 10], coordinateTransformationMode: 'tf_crop_and_resize', roi: [0, 0, 1] }))).toBe('ATTRIBUTE');
     expect(code(() => rt1.run('Resize', [t()], { outputShape: [2, 3, 8, 10], scales: [0, 2] }))).toBe('ATTRIBUTE');
     expect(code(() => rt1.run('Resize', [rt1.tensor(new Float32Array(6), [2, 3])], { outputShape: [2, 3, 1], layout: 'NHWC' }))).toBe('RANK');
     expect(code(() => rt1.run('Resize', [rt1.tensor(new Int32Array(4), [2, 2], 'int32')], { outputShape: [4, 4] }))).toBe('DTYPE');

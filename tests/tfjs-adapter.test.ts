@@ -227,3 +227,84 @@ describe('tfjs backend twinops: memory', () => {
     tf.dispose([w, bias, x]);
   });
 });
+
+/**
+ * The elementwise kernels routed to twinops' newer unary/binary/logical ops, each against
+ * tfjs-backend-cpu on values that exercise its edges (ties for Round, ±0, ±Inf, NaN, domain
+ * boundaries, mixed signs for Mod/FloorDiv, int32 where tfjs passes int32 to the kernel).
+ * Tolerance: expectMatch's 1e-5 + 1e-5·|expected| (twinops rounds each result to float32 within a
+ * few ulps of the float64 value tfjs-backend-cpu rounds once). Kernels left out on purpose (Sign:
+ * tfjs gives sign(NaN) = 0, twinops NaN) must stay unregistered.
+ */
+describe('tfjs backend twinops: elementwise kernels on newer twinops ops, against tfjs-backend-cpu', () => {
+  const t = (v: number[], dtype: 'float32' | 'int32' = 'float32') => tf.tensor1d(v, dtype);
+  const EDGE = [-3.7, -2.5, -1.5, -1, -0.5, -0, 0, 0.3, 0.5, 1.5, 2.5, 4.2, NaN, Infinity, -Infinity];
+  const UNIT = [-1, -0.9, -0.5, -0.1, 0, 0.25, 0.75, 1, NaN];
+  const POS = [0, 1e-3, 0.5, 1, 2, 9.5, 100, Infinity, NaN];
+  const MID = [-4, -2.2, -1, -0.3, 0, 0.4, 1.1, 2.5, 4, NaN];
+  const UNARY: [string, () => tf.Tensor][] = [
+    ['Floor', () => tf.floor(t(EDGE))],
+    ['Ceil', () => tf.ceil(t(EDGE))],
+    ['Round (half to even)', () => tf.round(t(EDGE))],
+    ['Round int32', () => tf.round(t([-3, 0, 7], 'int32'))],
+    ['Reciprocal', () => tf.reciprocal(t(EDGE))],
+    ['Square', () => tf.square(t(MID))],
+    ['Square int32', () => tf.square(t([-7, 0, 3, 46340], 'int32'))],
+    ['Rsqrt', () => tf.rsqrt(t(POS))],
+    ['Relu6', () => tf.relu6(t([-2, 0, 3, 6, 7.5, Infinity, NaN]))],
+    ['Relu6 int32', () => tf.relu6(t([-2, 0, 3, 6, 9], 'int32'))],
+    ['Elu', () => tf.elu(t(MID))],
+    ['Selu', () => tf.selu(t(MID))],
+    ['Softplus', () => tf.softplus(t(MID))],
+    ['Expm1', () => tf.expm1(t([-3, -1e-4, 0, 1e-5, 0.5, 3, NaN]))],
+    ['Log1p', () => tf.log1p(t([-1, -0.5, -1e-5, 0, 1e-6, 2, 50, Infinity, NaN]))],
+    ['Step alpha 0.3', () => tf.step(t(MID), 0.3)],
+    ['Sin', () => tf.sin(t(MID))],
+    ['Cos', () => tf.cos(t(MID))],
+    ['Tan', () => tf.tan(t([-1.2, -0.5, 0, 0.3, 1, 1.4, NaN]))],
+    ['Asin', () => tf.asin(t(UNIT))],
+    ['Acos', () => tf.acos(t(UNIT))],
+    ['Atan', () => tf.atan(t([...MID, Infinity, -Infinity]))],
+    ['Sinh', () => tf.sinh(t(MID))],
+    ['Cosh', () => tf.cosh(t(MID))],
+    ['Asinh', () => tf.asinh(t([...MID, 1e4]))],
+    ['Acosh', () => tf.acosh(t([1, 1.01, 2, 10, 1e4, NaN]))],
+    ['Atanh', () => tf.atanh(t([-0.99, -0.5, 0, 0.1, 0.9, NaN]))],
+    ['IsNan', () => tf.isNaN(t(EDGE))],
+    ['IsInf', () => tf.isInf(t(EDGE))],
+    ['IsFinite', () => tf.isFinite(t(EDGE))],
+    ['LogicalNot', () => tf.logicalNot(tf.tensor1d([true, false, true], 'bool'))],
+  ];
+  const A = [-7.5, -7, -3, -0.5, 0, 2, 3.25, 7, 9, NaN];
+  const B = [2, -2, 2.5, 3, -3, -1.5, 2, 0.5, -4, 1];
+  const AI = [-7, -7, -3, 7, 0, 7, 5, -1, 9, 6];
+  const BI = [2, -2, 4, -3, 5, 3, -5, 3, 0, 1];
+  const BOOL_A = [true, true, false, false];
+  const BOOL_B = [true, false, true, false];
+  const BINARY: [string, () => tf.Tensor][] = [
+    ['Mod float32 (floored)', () => tf.mod(t(A), t(B))],
+    ['Mod int32 (floored, x mod 0 = 0)', () => tf.mod(t(AI, 'int32'), t(BI, 'int32'))],
+    ['FloorDiv int32', () => tf.floorDiv(t(AI.slice(0, 8), 'int32'), t(BI.slice(0, 8), 'int32'))],
+    ['SquaredDifference, broadcast', () => tf.squaredDifference(tf.tensor2d(A.slice(0, 6), [2, 3]), t([1.5, -2, 0.25]))],
+    ['SquaredDifference int32', () => tf.squaredDifference(t(AI, 'int32'), t(BI, 'int32'))],
+    ['Prelu, per-channel alpha', () => tf.prelu(tf.tensor2d(A.slice(0, 6), [2, 3]), tf.tensor2d([0.1, -0.5, 2], [1, 3]))],
+    ['Prelu int32 x (float32 output)', () => tf.prelu(t([-4, 3, -1, 0], 'int32'), t([0.25, 0.25, 0.5, 0.5]))],
+    ['Atan2 with signed zeros and infinities', () => tf.atan2(t([0, -0, 0, -0, 1, -1, Infinity, -Infinity, 2, NaN]), t([0, 0, -0, -0, Infinity, -Infinity, Infinity, 3, -0.5, 1]))],
+    ['NotEqual float32 with NaN', () => tf.notEqual(t(A), t([...A.slice(0, 5), 1, 1, 1, 1, NaN]))],
+    ['NotEqual int32', () => tf.notEqual(t(AI, 'int32'), t(BI, 'int32'))],
+    ['LogicalAnd', () => tf.logicalAnd(tf.tensor1d(BOOL_A, 'bool'), tf.tensor1d(BOOL_B, 'bool'))],
+    ['LogicalOr', () => tf.logicalOr(tf.tensor1d(BOOL_A, 'bool'), tf.tensor1d(BOOL_B, 'bool'))],
+    ['logicalXor (tfjs composes it from And/Or/Not)', () => tf.logicalXor(tf.tensor1d(BOOL_A, 'bool'), tf.tensor1d(BOOL_B, 'bool'))],
+  ];
+  for (const [name, program] of [...UNARY, ...BINARY]) {
+    it(name, async () => {
+      expectMatch(await both(program));
+    });
+  }
+
+  it('registers the kernels it maps and leaves Sign out (tfjs sign(NaN) = 0, twinops NaN)', () => {
+    const names = new Set(KERNELS.map((k) => k.kernelName));
+    for (const k of ['Sin', 'Cos', 'Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Asinh', 'Acosh', 'Atanh', 'Atan2', 'Mod', 'FloorDiv', 'Prelu', 'Relu6', 'Step']) expect(names.has(k), k).toBe(true);
+    expect(names.has('Sign')).toBe(false);
+  });
+});

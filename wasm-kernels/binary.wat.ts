@@ -12,7 +12,7 @@
 import { MATH_LOCALS, atan2F32x4, f4, i4, powF32x4 } from './templates/math.wat.js';
 import { memoryImport, type WatFamily, type WatVariant } from './templates/wat.js';
 
-type Dt = 'f32' | 'i32' | 'u8';
+type Dt = 'f32' | 'i32' | 'u8' | 'i64' | 'i8' | 'ui8';
 
 interface BinOp {
   name: string;
@@ -21,7 +21,10 @@ interface BinOp {
   cmp: boolean;
   /** f32x4/i32x4 expression of two v128 operands (a lane mask for comparisons). */
   vec?: (v: WatVariant, a: string, b: string) => string;
-  /** i32 (f32 for dt f32) expression of locals $x, $y ($fx, $fy), for ops without a SIMD form (int Div, int Pow, Mod). */
+  /**
+   * i32 (f32 for dt f32) expression of locals $x, $y ($fx, $fy), for ops without a SIMD form (int Div,
+   * int Pow, Mod). For dt i64: an i64 expression of $lx, $ly (i32 0/1 for comparisons).
+   */
   scalar?: string;
 }
 
@@ -40,6 +43,16 @@ const I32_FLOORDIV = `(if (result i32) (i32.eqz (local.get $y)) (then (i32.const
   (else (if (result i32) (i32.eq (local.get $y) (i32.const -1)) (then (i32.sub (i32.const 0) (local.get $x)))
     (else (i32.sub (i32.div_s (local.get $x) (local.get $y))
       (i32.and (i32.ne (i32.rem_s (local.get $x) (local.get $y)) (i32.const 0)) (i32.lt_s (i32.xor (local.get $x) (local.get $y)) (i32.const 0))))))))`;
+
+// int64: the same semantics as int32 (truncating Div, x/0 = 0, INT64_MIN/-1 wraps; Mod floored or C fmod, x mod 0 = 0)
+const I64_DIV = `(if (result i64) (i64.eqz (local.get $ly)) (then (i64.const 0))
+  (else (if (result i64) (i64.eq (local.get $ly) (i64.const -1)) (then (i64.sub (i64.const 0) (local.get $lx))) (else (i64.div_s (local.get $lx) (local.get $ly))))))`;
+const I64_REM = `(if (result i64) (i64.eqz (local.get $ly)) (then (i64.const 0)) (else (i64.rem_s (local.get $lx) (local.get $ly))))`;
+const I64_MOD = `(block (result i64) (local.set $lx ${I64_REM})
+  (select (i64.add (local.get $lx) (local.get $ly)) (local.get $lx)
+    (i32.and (i64.ne (local.get $lx) (i64.const 0)) (i64.lt_s (i64.xor (local.get $lx) (local.get $ly)) (i64.const 0)))))`;
+const i64Cmp = (instr: string) => `(${instr} (local.get $lx) (local.get $ly))`;
+const i64Sel = (instr: string) => `(select (local.get $lx) (local.get $ly) (${instr} (local.get $lx) (local.get $ly)))`;
 
 /**
  * C fmod on float32, exact: |x| is reduced by multiples of t = |y|·2^(24j) in float64, where every
@@ -120,6 +133,40 @@ export const BINARY_KERNELS: readonly BinOp[] = [
   { name: 'GreaterOrEqual', dt: 'i32', cmp: true, vec: simple('i32x4.ge_s') },
   { name: 'Less', dt: 'i32', cmp: true, vec: simple('i32x4.lt_s') },
   { name: 'LessOrEqual', dt: 'i32', cmp: true, vec: simple('i32x4.le_s') },
+  // int64: Add/Sub/Mul wrap (two lanes a vector where both operands are contiguous or splat); the rest one element at a time
+  { name: 'Add', dt: 'i64', cmp: false, vec: simple('i64x2.add'), scalar: '(i64.add (local.get $lx) (local.get $ly))' },
+  { name: 'Sub', dt: 'i64', cmp: false, vec: simple('i64x2.sub'), scalar: '(i64.sub (local.get $lx) (local.get $ly))' },
+  { name: 'Mul', dt: 'i64', cmp: false, vec: simple('i64x2.mul'), scalar: '(i64.mul (local.get $lx) (local.get $ly))' },
+  { name: 'Div', dt: 'i64', cmp: false, scalar: I64_DIV },
+  { name: 'Pow', dt: 'i64', cmp: false, scalar: '(call $ipow64 (local.get $lx) (local.get $ly))' },
+  { name: 'Max', dt: 'i64', cmp: false, scalar: i64Sel('i64.gt_s') },
+  { name: 'Min', dt: 'i64', cmp: false, scalar: i64Sel('i64.lt_s') },
+  { name: 'Mod', dt: 'i64', cmp: false, scalar: I64_MOD },
+  { name: 'FMod', dt: 'i64', cmp: false, scalar: I64_REM },
+  { name: 'Equal', dt: 'i64', cmp: true, scalar: i64Cmp('i64.eq') },
+  { name: 'NotEqual', dt: 'i64', cmp: true, scalar: i64Cmp('i64.ne') },
+  { name: 'Greater', dt: 'i64', cmp: true, scalar: i64Cmp('i64.gt_s') },
+  { name: 'GreaterOrEqual', dt: 'i64', cmp: true, scalar: i64Cmp('i64.ge_s') },
+  { name: 'Less', dt: 'i64', cmp: true, scalar: i64Cmp('i64.lt_s') },
+  { name: 'LessOrEqual', dt: 'i64', cmp: true, scalar: i64Cmp('i64.le_s') },
+  // int8 (i8) and uint8 (ui8): one element at a time on the sign- or zero-extended values, stored as the
+  // low byte, so Add/Sub/Mul wrap and Div/Mod follow the int32 kernels (x/0 = 0, int8 −128/−1 wraps to −128)
+  ...(['i8', 'ui8'] as const).flatMap((dt): BinOp[] => [
+    { name: 'Add', dt, cmp: false, scalar: '(i32.add (local.get $x) (local.get $y))' },
+    { name: 'Sub', dt, cmp: false, scalar: '(i32.sub (local.get $x) (local.get $y))' },
+    { name: 'Mul', dt, cmp: false, scalar: '(i32.mul (local.get $x) (local.get $y))' },
+    { name: 'Div', dt, cmp: false, scalar: I32_DIV },
+    { name: 'Max', dt, cmp: false, scalar: '(select (local.get $x) (local.get $y) (i32.gt_s (local.get $x) (local.get $y)))' },
+    { name: 'Min', dt, cmp: false, scalar: '(select (local.get $x) (local.get $y) (i32.lt_s (local.get $x) (local.get $y)))' },
+    { name: 'Mod', dt, cmp: false, scalar: I32_MOD },
+    { name: 'FMod', dt, cmp: false, scalar: I32_REM },
+    { name: 'Equal', dt, cmp: true, scalar: '(i32.eq (local.get $x) (local.get $y))' },
+    { name: 'NotEqual', dt, cmp: true, scalar: '(i32.ne (local.get $x) (local.get $y))' },
+    { name: 'Greater', dt, cmp: true, scalar: '(i32.gt_s (local.get $x) (local.get $y))' },
+    { name: 'GreaterOrEqual', dt, cmp: true, scalar: '(i32.ge_s (local.get $x) (local.get $y))' },
+    { name: 'Less', dt, cmp: true, scalar: '(i32.lt_s (local.get $x) (local.get $y))' },
+    { name: 'LessOrEqual', dt, cmp: true, scalar: '(i32.le_s (local.get $x) (local.get $y))' },
+  ]),
   // bool: operands are 0xff/0 lane masks of (byte != 0), see segFuncU8
   { name: 'And', dt: 'u8', cmp: true, vec: simple('v128.and'), scalar: '(i32.and (local.get $x) (local.get $y))' },
   { name: 'Or', dt: 'u8', cmp: true, vec: simple('v128.or'), scalar: '(i32.or (local.get $x) (local.get $y))' },
@@ -149,6 +196,22 @@ const IPOW = `(func $ipow (param $x i32) (param $n i32) (result i32) (local $r i
     (if (i32.and (local.get $n) (i32.const 1)) (then (local.set $r (i32.mul (local.get $r) (local.get $x)))))
     (local.set $x (i32.mul (local.get $x) (local.get $x)))
     (local.set $n (i32.shr_u (local.get $n) (i32.const 1)))
+    (br $l)))
+  (local.get $r))`;
+
+/** int64 power by repeated squaring (wrapping); negative exponents as $ipow. */
+const IPOW64 = `(func $ipow64 (param $x i64) (param $n i64) (result i64) (local $r i64)
+  (if (i64.lt_s (local.get $n) (i64.const 0)) (then
+    (if (i64.eq (local.get $x) (i64.const 1)) (then (return (i64.const 1))))
+    (if (i64.eq (local.get $x) (i64.const -1)) (then
+      (return (select (i64.const -1) (i64.const 1) (i32.wrap_i64 (i64.and (local.get $n) (i64.const 1)))))))
+    (return (i64.const 0))))
+  (local.set $r (i64.const 1))
+  (block $d (loop $l
+    (br_if $d (i64.eqz (local.get $n)))
+    (if (i32.wrap_i64 (i64.and (local.get $n) (i64.const 1))) (then (local.set $r (i64.mul (local.get $r) (local.get $x)))))
+    (local.set $x (i64.mul (local.get $x) (local.get $x)))
+    (local.set $n (i64.shr_u (local.get $n) (i64.const 1)))
     (br $l)))
   (local.get $r))`;
 
@@ -208,6 +271,8 @@ function segFunc(v: WatVariant, op: BinOp): string {
     (local $pe i32) (local $va v128) (local $vb v128) (local $x i32) (local $y i32) (local $fx f32) (local $fy f32) (local $t v128)
     (local.set $pe (i32.add (local.get $po) (i32.mul (local.get $n) (i32.const ${op.cmp ? 1 : 4}))))`;
   if (op.dt === 'u8') return segFuncU8(v, op);
+  if (op.dt === 'i64') return segFuncI64(v, op);
+  if (op.dt === 'i8' || op.dt === 'ui8') return segFuncByte(op);
   if (op.scalar) {
     const f = op.dt === 'f32';
     return `${head}
@@ -231,6 +296,65 @@ function segFunc(v: WatVariant, op: BinOp): string {
       (local.set $va (v128.load32_splat (local.get $pa)))
       ${segLoop(v, op, 'splat', 'contig')} (return)))
     ${segLoop(v, op, 'strided', 'strided')})`;
+}
+
+/**
+ * int64 row segments: ops with a vector form run two lanes a vector for inner strides (1,1), (1,0),
+ * (0,1); every op has a scalar loop (strided operands, the odd last element, and the ops without one).
+ * Comparisons store one bool byte per element.
+ */
+function segFuncI64(v: WatVariant, op: BinOp): string {
+  const name = `$seg_${binaryExport(op.name, op.dt)}`;
+  const store = op.cmp ? `(i32.store8 (local.get $po) ${op.scalar})` : `(i64.store (local.get $po) ${op.scalar})`;
+  const vloop = (ka: Kind, kb: Kind) => {
+    const A = ka === 'splat' ? '(local.get $va)' : '(v128.load (local.get $pa))';
+    const B = kb === 'splat' ? '(local.get $vb)' : '(v128.load (local.get $pb))';
+    return `(block $vd (loop $vl
+      (br_if $vd (i32.gt_u (i32.add (local.get $po) (i32.const 16)) (local.get $pe)))
+      (v128.store (local.get $po) ${op.vec!(v, A, B)})
+      ${ka === 'splat' ? '' : '(local.set $pa (i32.add (local.get $pa) (i32.const 16)))'}
+      ${kb === 'splat' ? '' : '(local.set $pb (i32.add (local.get $pb) (i32.const 16)))'}
+      (local.set $po (i32.add (local.get $po) (i32.const 16)))
+      (br $vl)))`;
+  };
+  const vec = op.vec && !op.cmp
+    ? `(if (i32.and (i32.eq (local.get $sa) (i32.const 1)) (i32.eq (local.get $sb) (i32.const 1))) (then ${vloop('contig', 'contig')})
+    (else (if (i32.and (i32.eq (local.get $sa) (i32.const 1)) (i32.eqz (local.get $sb))) (then
+      (local.set $vb (v128.load64_splat (local.get $pb))) ${vloop('contig', 'splat')})
+    (else (if (i32.and (i32.eqz (local.get $sa)) (i32.eq (local.get $sb) (i32.const 1))) (then
+      (local.set $va (v128.load64_splat (local.get $pa))) ${vloop('splat', 'contig')}))))))`
+    : '';
+  return `(func ${name} (param $pa i32) (param $pb i32) (param $po i32) (param $n i32) (param $sa i32) (param $sb i32)
+    (local $pe i32) (local $va v128) (local $vb v128) (local $lx i64) (local $ly i64)
+    (local.set $pe (i32.add (local.get $po) (i32.mul (local.get $n) (i32.const ${op.cmp ? 1 : 8}))))
+    ${vec}
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $po) (local.get $pe)))
+      (local.set $lx (i64.load (local.get $pa)))
+      (local.set $ly (i64.load (local.get $pb)))
+      ${store}
+      (local.set $pa (i32.add (local.get $pa) (i32.shl (local.get $sa) (i32.const 3))))
+      (local.set $pb (i32.add (local.get $pb) (i32.shl (local.get $sb) (i32.const 3))))
+      (local.set $po (i32.add (local.get $po) (i32.const ${op.cmp ? 1 : 8})))
+      (br $l))))`;
+}
+
+/** int8/uint8 row segments: one element at a time (sign- or zero-extended to i32, the low byte stored). */
+function segFuncByte(op: BinOp): string {
+  const name = `$seg_${binaryExport(op.name, op.dt)}`;
+  const load = op.dt === 'i8' ? 'i32.load8_s' : 'i32.load8_u';
+  return `(func ${name} (param $pa i32) (param $pb i32) (param $po i32) (param $n i32) (param $sa i32) (param $sb i32)
+    (local $pe i32) (local $x i32) (local $y i32)
+    (local.set $pe (i32.add (local.get $po) (local.get $n)))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $po) (local.get $pe)))
+      (local.set $x (${load} (local.get $pa)))
+      (local.set $y (${load} (local.get $pb)))
+      (i32.store8 (local.get $po) ${op.scalar})
+      (local.set $pa (i32.add (local.get $pa) (local.get $sa)))
+      (local.set $pb (i32.add (local.get $pb) (local.get $sb)))
+      (local.set $po (i32.add (local.get $po) (i32.const 1)))
+      (br $l))))`;
 }
 
 /**
@@ -276,6 +400,8 @@ function segFuncU8(v: WatVariant, op: BinOp): string {
 /** The exported driver: walks rows of [start, end), locating each row's operands from `meta`. */
 function driver(op: BinOp): string {
   const ex = binaryExport(op.name, op.dt);
+  // log2 of the operand element size
+  const shift = op.dt === 'u8' || op.dt === 'i8' || op.dt === 'ui8' ? 0 : op.dt === 'i64' ? 3 : 2;
   return `(func (export "${ex}") (param $a i32) (param $b i32) (param $o i32) (param $meta i32) (param $start i32) (param $end i32)
     (local $n i32) (local $sa i32) (local $sb i32) (local $row i32) (local $col i32) (local $len i32)
     (local $ao i32) (local $bo i32) (local $q i32) (local $k i32) (local $p i32) (local $d i32) (local $i i32)
@@ -305,9 +431,9 @@ function driver(op: BinOp): string {
         (local.set $k (i32.sub (local.get $k) (i32.const 1)))
         (br $dims)))
       (call $seg_${ex}
-        (i32.add (local.get $a) (i32.shl (local.get $ao) (i32.const ${op.dt === 'u8' ? 0 : 2})))
-        (i32.add (local.get $b) (i32.shl (local.get $bo) (i32.const ${op.dt === 'u8' ? 0 : 2})))
-        (i32.add (local.get $o) (i32.mul (local.get $start) (i32.const ${op.cmp ? 1 : 4})))
+        (i32.add (local.get $a) (i32.shl (local.get $ao) (i32.const ${shift})))
+        (i32.add (local.get $b) (i32.shl (local.get $bo) (i32.const ${shift})))
+        (i32.add (local.get $o) (i32.mul (local.get $start) (i32.const ${op.cmp ? 1 : 1 << shift})))
         (local.get $len) (local.get $sa) (local.get $sb))
       (local.set $start (i32.add (local.get $start) (local.get $len)))
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
@@ -321,6 +447,6 @@ export const binaryFamily: WatFamily = {
   usesRelaxed: false,
   emit(v: WatVariant): string {
     const parts = BINARY_KERNELS.map((op) => `${segFunc(v, op)}\n${driver(op)}`);
-    return `(module\n${memoryImport(v)}\n${IPOW}\n${FMOD}\n${powv(v)}\n${atan2v(v)}\n${parts.join('\n')}\n)`;
+    return `(module\n${memoryImport(v)}\n${IPOW}\n${IPOW64}\n${FMOD}\n${powv(v)}\n${atan2v(v)}\n${parts.join('\n')}\n)`;
   },
 };

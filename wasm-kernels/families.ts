@@ -21,3 +21,7 @@ import { normFamily } from './norm.wat.js';
 FAMILIES.push(normFamily);
 import { resizeFamily } from './resize.wat.js';
 FAMILIES.push(resizeFamily);
+import { rangeFamily } from './range.wat.js';
+FAMILIES.push(rangeFamily);
+import { selectFamily } from './select.wat.js';
+FAMILIES.push(selectFamily);

@@ -12,3 +12,5 @@ import './copy.js';
 import './norm.js';
 import './resize.js';
 import './conv-transpose.js';
+import './range.js';
+import './select.js';

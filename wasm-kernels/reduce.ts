@@ -35,15 +35,40 @@ function runPass(w: Wasm, op: string, p: ReducePass, dt: 'f32' | 'i32', x: numbe
   }
 }
 
+/**
+ * int64 reductions (scalar kernels, see reduce-i64.wat.ts): each pass maps [outer, R, inner] to
+ * [outer, inner], one output item per work unit, through 8-byte scratch between passes. Threaded
+ * like the float LogSumExp pass (≥ 32k elements a thread; not measured separately: int64 reductions
+ * are shape arithmetic on a few elements).
+ */
+function runPassesI64(w: Wasm, op: string, x: Tensor, y: Tensor, plan: ReducePlan): void {
+  const out = w.ptrOf(y, op);
+  let src = plan.passes[0]!.R === 0 ? 0 : w.ptrOf(x, op);
+  const scratch: number[] = [];
+  try {
+    plan.passes.forEach((p, i) => {
+      const last = i === plan.passes.length - 1;
+      const dst = last ? out : w.alloc(Math.max(8, p.outer * p.inner * 8), op);
+      if (!last) scratch.push(dst);
+      const minPerThread = Math.max(1, Math.ceil(MIN_ELEMENTS_PER_THREAD / Math.max(1, p.R)));
+      w.parallelFor('reduce', `${p.mode}_i64`, [src, dst, p.R, p.inner], p.outer * p.inner, { minPerThread, op });
+      src = dst;
+    });
+  } finally {
+    for (const s of scratch) w.free(s);
+  }
+}
+
 for (const op of REDUCE_OPS) {
   registry.register<ReducePlan>({
     op,
     device: 'wasm',
-    dtypes: INT_REDUCE_OPS.includes(op) ? ['float32', 'int32'] : ['float32'],
+    dtypes: INT_REDUCE_OPS.includes(op) ? ['float32', 'int32', 'int64'] : ['float32'],
     kind: 'compute',
     family: 'reduce',
     run(ctx: KernelContext, inputs: readonly Tensor[], outputs: readonly Tensor[], plan: ReducePlan): void {
       const w = ctx.wasm;
+      if (inputs[0]!.dtype === 'int64') return runPassesI64(w, op, inputs[0]!, outputs[0]!, plan);
       const dt = inputs[0]!.dtype === 'int32' ? 'i32' : 'f32';
       const out = w.ptrOf(outputs[0]!, op);
       let src = plan.passes[0]!.R === 0 ? 0 : w.ptrOf(inputs[0]!, op);
@@ -70,16 +95,22 @@ for (const op of ['ArgMax', 'ArgMin'] as const) {
   registry.register<ArgReducePlan>({
     op,
     device: 'wasm',
-    dtypes: ['float32', 'int32'],
+    dtypes: ['float32', 'int32', 'int64'],
     kind: 'compute',
     family: 'reduce',
     run(ctx: KernelContext, inputs: readonly Tensor[], outputs: readonly Tensor[], plan: ArgReducePlan): void {
       const w = ctx.wasm;
-      const dt = inputs[0]!.dtype === 'int32' ? 'i32' : 'f32';
+      const dt = inputs[0]!.dtype === 'int32' ? 'i32' : inputs[0]!.dtype === 'int64' ? 'i64' : 'f32';
       const fn = `arg${op === 'ArgMax' ? 'max' : 'min'}_${dt}_${plan.selectLast ? 'last' : 'first'}`;
       const x = w.ptrOf(inputs[0]!, op);
       const y = w.ptrOf(outputs[0]!, op);
       const i64 = plan.outputDtype === 'int64' ? 1 : 0;
+      if (dt === 'i64') {
+        // one output item per work unit (scalar kernel, see reduce-i64.wat.ts)
+        const minPerThread = Math.max(1, Math.ceil(MIN_ELEMENTS_PER_THREAD / Math.max(1, plan.R)));
+        w.parallelFor('reduce', fn, [x, y, plan.R, plan.inner, i64], plan.outer * plan.inner, { minPerThread, op });
+        return;
+      }
       if (plan.inner === 1) {
         const minPerThread = Math.max(1, Math.ceil(MIN_ELEMENTS_PER_THREAD / plan.R));
         w.parallelFor('reduce', `${fn}_rows`, [x, y, plan.R, i64], plan.outer, { minPerThread, op });

@@ -26,9 +26,11 @@
  * work item = (o, tile of 16 columns), tails 4 then 1 columns at a time; `..._rows(x, y, R, exclusive,
  * reverse, start, end)` scans contiguous rows 4 elements per step.
  * `finish_{mean,sqrt,log}(y, d, start, end)`: y ← y/d, √y, log y over [start, end).
+ * int64 reductions and arg-reductions: see reduce-i64.wat.ts.
  */
 import { ConstPool, MATH_LOCALS, expF32x4, logF32x4, type MathVariant } from './templates/math.wat.js';
 import { memoryImport, type WatFamily, type WatVariant } from './templates/wat.js';
+import { REDUCE_I64_KERNELS } from './reduce-i64.wat.js';
 
 const LEAF = 512;
 const COL_LEAF = 64;
@@ -554,6 +556,7 @@ export const reduceFamily: WatFamily = {
     parts.push(finishKernel(w, 'mean', (_, a) => `(f32x4.div ${a} ${g('$dv')})`));
     parts.push(finishKernel(w, 'sqrt', (_, a) => `(f32x4.sqrt ${a})`));
     parts.push(finishKernel(w, 'log', (v, a) => logF32x4(v, a)));
+    parts.push(...REDUCE_I64_KERNELS);
     return `(module\n${parts.join('\n')}\n)`;
   },
 };

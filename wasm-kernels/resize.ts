@@ -1,7 +1,7 @@
 /** wasm launcher for Resize (family `resize`, see resize.wat.ts). */
 import type { Tensor } from '../core/tensor.js';
 import '../ops/resize.js';
-import type { AxisTable, ResizePlan } from '../ops/resize.js';
+import type { AxisTable, ResizePlan, TapTable } from '../ops/resize.js';
 import { registry, type KernelContext } from '../registry/registry.js';
 
 /**
@@ -21,6 +21,45 @@ function writeTable(ctx: KernelContext, ptr: number, t: AxisTable): void {
   ctx.wasm.f32(ptr + 8 * n, n).set(t.w);
 }
 
+/**
+ * The K-tap path: resize every input row horizontally (taps_h, into scratch [planes·H, OW·C]), then
+ * blend K of those rows per output row (taps_v). Work is counted as outputs × K.
+ */
+function runTaps(ctx: KernelContext, x: number, y: number, p: ResizePlan, t: NonNullable<ResizePlan['taps']>): void {
+  const op = 'Resize';
+  const w = ctx.wasm;
+  const n = p.OW * p.C;
+  const bytes = 4 * (t.ys.idx.length + t.ys.w.length + t.xs.idx.length + t.xs.w.length);
+  const tab = w.alloc(bytes, op);
+  const mid = w.alloc(4 * Math.max(1, p.planes * p.H * n), op);
+  try {
+    const [yi, yw, xi, xw] = [tab, tab + 4 * t.ys.idx.length, tab + 8 * t.ys.idx.length, tab + 8 * t.ys.idx.length + 4 * t.xs.idx.length];
+    w.i32(yi, t.ys.idx.length).set(t.ys.idx);
+    w.f32(yw, t.ys.w.length).set(t.ys.w);
+    w.i32(xi, t.xs.idx.length).set(t.xs.idx);
+    w.f32(xw, t.xs.w.length).set(t.xs.w);
+    const per = (k: number) => Math.max(1, Math.ceil(MIN_OUTPUTS_PER_THREAD / Math.max(1, n * k)));
+    w.parallelFor('resize', 'taps_h', [x, mid, p.W, p.OW, p.C, t.xs.K, xi, xw], p.planes * p.H, { minPerThread: per(t.xs.K), op });
+    w.parallelFor('resize', 'taps_v', [mid, y, p.H, p.OH, n, t.ys.K, yi, yw], p.planes * p.OH, { minPerThread: per(t.ys.K), op });
+    extrapolate(ctx, y, p, t.ys, t.xs, t.extrapolation);
+  } finally {
+    w.free(mid);
+    w.free(tab);
+  }
+}
+
+/** tf_crop_and_resize: outputs whose row or column source lies outside the input get the extrapolation value. */
+function extrapolate(ctx: KernelContext, y: number, p: ResizePlan, ys: TapTable, xs: TapTable, value: number): void {
+  if (!ys.outside.includes(1) && !xs.outside.includes(1)) return;
+  const n = p.OW * p.C;
+  const out = ctx.wasm.f32(y, p.planes * p.OH * n);
+  for (let r = 0; r < p.planes * p.OH; r++) {
+    const row = out.subarray(r * n, (r + 1) * n);
+    if (ys.outside[r % p.OH]) row.fill(value);
+    else for (let ox = 0; ox < p.OW; ox++) if (xs.outside[ox]) row.fill(value, ox * p.C, (ox + 1) * p.C);
+  }
+}
+
 registry.register<ResizePlan>({
   op: 'Resize',
   device: 'wasm',
@@ -32,6 +71,10 @@ registry.register<ResizePlan>({
     const w = ctx.wasm;
     const x = w.ptrOf(inputs[0]!, op);
     const y = w.ptrOf(outputs[0]!, op);
+    if (p.taps) {
+      if (outputs[0]!.size > 0) runTaps(ctx, x, y, p, p.taps);
+      return;
+    }
     const tables = w.alloc(12 * (p.OH + p.OW), op);
     try {
       const yt = tables;

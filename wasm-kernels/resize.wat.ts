@@ -179,10 +179,87 @@ function nhwc(mode: Mode): string {
     ${body})`;
 }
 
+/**
+ * The K-tap separable path (cubic, antialias, exclude_outside), tables idx [n·K] (i32) and w [n·K]
+ * (f32) per axis, taps summed in order k = 0 … K−1 from 0.
+ * `taps_h(x, t, W, OW, C, K, idx, w, start, end)`: input rows [start, end) of [planes·H], each W
+ * pixels of C floats → OW pixels: t[ox, c] = Σ_k w[ox·K + k]·x[idx[ox·K + k], c], channels 4 at a
+ * time then 1 (NCHW is C = 1).
+ * `taps_v(t, y, H, OH, n, K, idx, w, start, end)`: output rows [start, end) of [planes·OH], n = OW·C
+ * contiguous floats: y[j] = Σ_k w[oy·K + k]·t[plane, idx[oy·K + k], j], 4 at a time then 1.
+ */
+function taps(): string {
+  const sum = (wide: boolean, addr: (k: string) => string, wgt: string) => {
+    const ld = (a: string) => (wide ? `(v128.load ${a})` : `(v128.load32_zero ${a})`);
+    return `${set('acc', '(v128.const i32x4 0 0 0 0)')} ${set('k', '(i32.const 0)')}
+          (block $kd${wide ? 'w' : 'n'} (loop $kl${wide ? 'w' : 'n'}
+            (br_if $kd${wide ? 'w' : 'n'} (i32.ge_u ${g('k')} ${g('K')}))
+            ${set('acc', `(f32x4.add ${g('acc')} (f32x4.mul (v128.load32_splat ${add(wgt, shl2(g('k')))}) ${ld(addr(g('k')))}))`)}
+            ${set('k', add(g('k'), '(i32.const 1)'))}
+            (br $kl${wide ? 'w' : 'n'})))`;
+  };
+  const idxAt = (base: string, k: string) => `(i32.load ${add(base, shl2(k))})`;
+  const h = `${set('i', g('start'))}
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u ${g('i')} ${g('end')}))
+      ${set('src', add(g('x'), shl2(mul(mul(g('i'), g('W')), g('C')))))}
+      ${set('q', add(g('t'), shl2(mul(mul(g('i'), g('OW')), g('C')))))}
+      ${set('ox', '(i32.const 0)')}
+      (block $pd (loop $pixels
+        (br_if $pd (i32.ge_u ${g('ox')} ${g('OW')}))
+        ${set('ip', add(g('idx'), shl2(mul(g('ox'), g('K')))))} ${set('wp', add(g('w'), shl2(mul(g('ox'), g('K')))))}
+        ${set('c', '(i32.const 0)')}
+        (block $wd (loop $wl
+          (br_if $wd (i32.gt_u ${add(g('c'), '(i32.const 4)')} ${g('C')}))
+          ${sum(true, (k) => add(g('src'), shl2(add(mul(idxAt(g('ip'), k), g('C')), g('c')))), g('wp'))}
+          (v128.store ${g('q')} ${g('acc')})
+          ${set('q', add(g('q'), '(i32.const 16)'))} ${set('c', add(g('c'), '(i32.const 4)'))}
+          (br $wl)))
+        (block $td (loop $tl
+          (br_if $td (i32.ge_u ${g('c')} ${g('C')}))
+          ${sum(false, (k) => add(g('src'), shl2(add(mul(idxAt(g('ip'), k), g('C')), g('c')))), g('wp'))}
+          (v128.store32_lane 0 ${g('q')} ${g('acc')})
+          ${set('q', add(g('q'), '(i32.const 4)'))} ${set('c', add(g('c'), '(i32.const 1)'))}
+          (br $tl)))
+        ${set('ox', add(g('ox'), '(i32.const 1)'))}
+        (br $pixels)))
+      ${set('i', add(g('i'), '(i32.const 1)'))}
+      (br $rows)))`;
+  const v = `${set('i', g('start'))}
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u ${g('i')} ${g('end')}))
+      ${set('oy', `(i32.rem_u ${g('i')} ${g('OH')})`)}
+      ${set('src', add(g('t'), shl2(mul(mul(`(i32.div_u ${g('i')} ${g('OH')})`, g('H')), g('n')))))}
+      ${set('ip', add(g('idx'), shl2(mul(g('oy'), g('K')))))} ${set('wp', add(g('w'), shl2(mul(g('oy'), g('K')))))}
+      ${set('q', add(g('y'), shl2(mul(g('i'), g('n')))))}
+      ${set('c', '(i32.const 0)')}
+      (block $wd (loop $wl
+        (br_if $wd (i32.gt_u ${add(g('c'), '(i32.const 4)')} ${g('n')}))
+        ${sum(true, (k) => add(g('src'), shl2(add(mul(idxAt(g('ip'), k), g('n')), g('c')))), g('wp'))}
+        (v128.store ${g('q')} ${g('acc')})
+        ${set('q', add(g('q'), '(i32.const 16)'))} ${set('c', add(g('c'), '(i32.const 4)'))}
+        (br $wl)))
+      (block $td (loop $tl
+        (br_if $td (i32.ge_u ${g('c')} ${g('n')}))
+        ${sum(false, (k) => add(g('src'), shl2(add(mul(idxAt(g('ip'), k), g('n')), g('c')))), g('wp'))}
+        (v128.store32_lane 0 ${g('q')} ${g('acc')})
+        ${set('q', add(g('q'), '(i32.const 4)'))} ${set('c', add(g('c'), '(i32.const 1)'))}
+        (br $tl)))
+      ${set('i', add(g('i'), '(i32.const 1)'))}
+      (br $rows)))`;
+  const locals = '(local $i i32) (local $src i32) (local $q i32) (local $ip i32) (local $wp i32) (local $c i32) (local $k i32) (local $acc v128)';
+  return `(func (export "taps_h") (param $x i32) (param $t i32) (param $W i32) (param $OW i32) (param $C i32) (param $K i32) (param $idx i32) (param $w i32) (param $start i32) (param $end i32)
+    ${locals} (local $ox i32)
+    ${h})
+  (func (export "taps_v") (param $t i32) (param $y i32) (param $H i32) (param $OH i32) (param $n i32) (param $K i32) (param $idx i32) (param $w i32) (param $start i32) (param $end i32)
+    ${locals} (local $oy i32)
+    ${v})`;
+}
+
 export const resizeFamily: WatFamily = {
   name: 'resize',
   usesRelaxed: false,
   emit(v: WatVariant): string {
-    return `(module\n${memoryImport(v)}\n${nchw('nearest')}\n${nchw('linear')}\n${nhwc('nearest')}\n${nhwc('linear')}\n${separable()}\n)`;
+    return `(module\n${memoryImport(v)}\n${nchw('nearest')}\n${nchw('linear')}\n${nhwc('nearest')}\n${nhwc('linear')}\n${separable()}\n${taps()}\n)`;
   },
 };

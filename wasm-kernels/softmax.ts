@@ -1,5 +1,7 @@
-/** wasm launcher for Softmax (family `softmax`, see softmax.wat.ts). */
+/** wasm launcher for Softmax, LogSoftmax and Hardmax (family `softmax`, see softmax.wat.ts). */
 import type { Tensor } from '../core/tensor.js';
+import '../ops/hardmax.js';
+import '../ops/log-softmax.js';
 import type { SoftmaxPlan } from '../ops/softmax.js';
 import { registry, type KernelContext } from '../registry/registry.js';
 
@@ -10,24 +12,44 @@ import { registry, type KernelContext } from '../registry/registry.js';
  */
 const MIN_ELEMENTS_PER_THREAD = 1 << 15;
 
+/** Softmax and LogSoftmax share the passes; LogSoftmax's exports are `log_rows` / `log_strided`. */
+for (const [op, prefix] of [['Softmax', ''], ['LogSoftmax', 'log_']] as const) {
+  registry.register<SoftmaxPlan>({
+    op,
+    device: 'wasm',
+    dtypes: ['float32'],
+    kind: 'compute',
+    family: 'softmax',
+    run(ctx: KernelContext, inputs: readonly Tensor[], outputs: readonly Tensor[], plan: SoftmaxPlan): void {
+      const w = ctx.wasm;
+      const x = w.ptrOf(inputs[0]!, op);
+      const y = w.ptrOf(outputs[0]!, op);
+      const { outer, axisSize, inner } = plan;
+      if (inner === 1) {
+        const minPerThread = Math.max(1, Math.ceil(MIN_ELEMENTS_PER_THREAD / axisSize));
+        w.parallelFor('softmax', `${prefix}rows`, [x, y, axisSize], outer, { minPerThread, op });
+      } else {
+        const groups = Math.ceil(inner / 4);
+        const minPerThread = Math.max(1, Math.ceil(MIN_ELEMENTS_PER_THREAD / (4 * axisSize)));
+        w.parallelFor('softmax', `${prefix}strided`, [x, y, axisSize, inner], outer * groups, { minPerThread, op });
+      }
+    },
+  });
+}
+
+/** Hardmax: one item per (outer, inner column), ~2·axisSize loads/stores each; same 32k threshold. */
 registry.register<SoftmaxPlan>({
-  op: 'Softmax',
+  op: 'Hardmax',
   device: 'wasm',
   dtypes: ['float32'],
   kind: 'compute',
   family: 'softmax',
   run(ctx: KernelContext, inputs: readonly Tensor[], outputs: readonly Tensor[], plan: SoftmaxPlan): void {
-    const w = ctx.wasm;
-    const x = w.ptrOf(inputs[0]!, 'Softmax');
-    const y = w.ptrOf(outputs[0]!, 'Softmax');
+    const op = 'Hardmax';
     const { outer, axisSize, inner } = plan;
-    if (inner === 1) {
-      const minPerThread = Math.max(1, Math.ceil(MIN_ELEMENTS_PER_THREAD / axisSize));
-      w.parallelFor('softmax', 'rows', [x, y, axisSize], outer, { minPerThread, op: 'Softmax' });
-    } else {
-      const groups = Math.ceil(inner / 4);
-      const minPerThread = Math.max(1, Math.ceil(MIN_ELEMENTS_PER_THREAD / (4 * axisSize)));
-      w.parallelFor('softmax', 'strided', [x, y, axisSize, inner], outer * groups, { minPerThread, op: 'Softmax' });
-    }
+    if (outer * axisSize * inner === 0) return;
+    const w = ctx.wasm;
+    const minPerThread = Math.max(1, Math.ceil(MIN_ELEMENTS_PER_THREAD / (2 * axisSize)));
+    w.parallelFor('softmax', 'hardmax', [w.ptrOf(inputs[0]!, op), w.ptrOf(outputs[0]!, op), axisSize, inner], outer * inner, { minPerThread, op });
   },
 });

@@ -16,7 +16,7 @@ import { registry, type KernelContext } from '../registry/registry.js';
  * the ratios mean much): Floor/Round/Reciprocal/Sign/HardSigmoid/HardSwish/Softsign/IsNaN cost 0.2–1.4×
  * Exp (cheap); Elu/Selu/Expm1 ~1–3× Exp, Log1p ~2× Tanh, Sin/Cos/Tan/Atan/Asin/Acos 2.5–4× Tanh
  * (float64 inside), Sinh/Cosh/Asinh/Acosh/Atanh ~1–3× Tanh, Softplus and Mish 3–9× Tanh (math:
- * already worth a thread at 16k elements).
+ * already worth a thread at 16k elements). int64 Abs/Neg/Sign: 0.5–0.8 ns/element at 64k (cheap).
  */
 const MIN_PER_THREAD_CHEAP = 1 << 16;
 const MIN_PER_THREAD_MATH = 1 << 14;
@@ -32,7 +32,7 @@ function runUnary(ctx: KernelContext, inputs: readonly Tensor[], outputs: readon
   const op = plan.op;
   const w = ctx.wasm;
   const int = plan.dispatchDType === 'int32';
-  let fn = `${op}_${plan.dispatchDType === 'bool' ? 'u8' : int ? 'i32' : 'f32'}`;
+  let fn = `${op}_${plan.dispatchDType === 'bool' ? 'u8' : int ? 'i32' : plan.dispatchDType === 'int64' ? 'i64' : 'f32'}`;
   const args = [w.ptrOf(inputs[0]!, op), w.ptrOf(outputs[0]!, op)];
   if (op === 'LeakyRelu' || op === 'Elu' || op === 'Celu' || op === 'ThresholdedRelu' || op === 'Step') args.push(plan.alpha);
   if (op === 'HardSigmoid') args.push(plan.alpha, plan.beta);

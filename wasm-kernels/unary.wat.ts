@@ -5,7 +5,7 @@
  * a SIMD loop (two vectors per iteration for the cheap ops) and a one-lane tail for the last < 4.
  * Attributes are f32 (or i32 for int32 Clip) scalars, splatted once into $c0..$c2.
  * Predicates (`IsNaN_f32`, `IsInf_f32`) write one bool byte per element, 16 per iteration;
- * `Not_u8` works on bool bytes (any non-zero byte is true).
+ * `Not_u8` works on bool bytes (any non-zero byte is true). `<Op>_i64` (Abs, Neg, Sign) take int64.
  */
 import { MATH_LOCALS, erfF32x4, expF32x4, expm1F32x4, f4, geluF32x4, i4, log1pF32x4, logF32x4, mishF32x4, sinCosF32x4, sinhF32x4, coshF32x4, asinhF32x4, acoshF32x4, atanhF32x4, invTrigF32x4, sigmoidF32x4, softplusF32x4, tanhF32x4 } from './templates/math.wat.js';
 import { memoryImport, type WatFamily, type WatVariant } from './templates/wat.js';
@@ -142,6 +142,31 @@ function kernel(v: WatVariant, op: UnOp): string {
       (br $tl))))`;
 }
 
+/** int64 Abs/Neg/Sign: two lanes a vector, one-element tail (wrapping: Abs/Neg of INT64_MIN is INT64_MIN). */
+const I64_KERNELS: readonly { name: string; body: (x: string) => string }[] = [
+  { name: 'Abs_i64', body: (x) => `(i64x2.abs ${x})` },
+  { name: 'Neg_i64', body: (x) => `(i64x2.neg ${x})` },
+  // (x < 0) - (x > 0) on lane masks (-1/0): -1, 0 or 1
+  { name: 'Sign_i64', body: (x) => `(block (result v128) (local.set $t ${x})
+      (i64x2.sub (i64x2.lt_s (local.get $t) (v128.const i64x2 0 0)) (i64x2.gt_s (local.get $t) (v128.const i64x2 0 0))))` },
+];
+
+function kernelI64(op: (typeof I64_KERNELS)[number]): string {
+  return `(func (export "${op.name}") (param $x i32) (param $y i32) (param $start i32) (param $end i32)
+    (local $p i32) (local $q i32) (local $e i32) (local $t v128)
+    (local.set $p (i32.add (local.get $x) (i32.shl (local.get $start) (i32.const 3))))
+    (local.set $q (i32.add (local.get $y) (i32.shl (local.get $start) (i32.const 3))))
+    (local.set $e (i32.add (local.get $x) (i32.shl (local.get $end) (i32.const 3))))
+    (block $vd (loop $vl
+      (br_if $vd (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $e)))
+      (v128.store (local.get $q) ${op.body('(v128.load (local.get $p))')})
+      (local.set $p (i32.add (local.get $p) (i32.const 16)))
+      (local.set $q (i32.add (local.get $q) (i32.const 16)))
+      (br $vl)))
+    (if (i32.lt_u (local.get $p) (local.get $e)) (then
+      (v128.store64_lane 0 (local.get $q) ${op.body('(v128.load64_zero (local.get $p))')}))))`;
+}
+
 /** f32 → bool predicates: a lane mask of the input vector. */
 const PREDICATES: readonly { name: string; params: string; setup: string; mask: (x: string) => string }[] = [
   { name: 'IsNaN_f32', params: '', setup: '', mask: (x) => `(block (result v128) (local.set $t ${x}) (f32x4.ne (local.get $t) (local.get $t)))` },
@@ -200,6 +225,6 @@ export const unaryFamily: WatFamily = {
   name: 'unary',
   usesRelaxed: true,
   emit(v: WatVariant): string {
-    return `(module\n${memoryImport(v)}\n${UNARY_KERNELS.map((op) => kernel(v, op)).join('\n')}\n${PREDICATES.map(predicate).join('\n')}\n${NOT_U8}\n)`;
+    return `(module\n${memoryImport(v)}\n${UNARY_KERNELS.map((op) => kernel(v, op)).join('\n')}\n${PREDICATES.map(predicate).join('\n')}\n${I64_KERNELS.map(kernelI64).join('\n')}\n${NOT_U8}\n)`;
   },
 };

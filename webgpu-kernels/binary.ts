@@ -317,7 +317,8 @@ for (const op of [...ARITHMETIC_OPS, ...COMPARISON_OPS, ...LOGICAL_OPS, ...BITWI
   registry.register<BinaryPlan>({
     op,
     device: 'webgpu',
-    dtypes: binaryDTypes(op),
+    // int64 has no WebGPU storage, and int8/uint8 arithmetic has no twin: wasm only
+    dtypes: binaryDTypes(op).filter((d) => d !== 'int64' && d !== 'int8' && d !== 'uint8'),
     kind: 'compute',
     family: 'binary',
     run(ctx, inputs, outputs, plan) {

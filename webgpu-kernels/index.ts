@@ -14,3 +14,5 @@ import './copy.js';
 import './conv.js';
 import './resize.js';
 import './conv-transpose.js';
+import './range.js';
+import './select.js';

@@ -372,7 +372,8 @@ function params(plan: UnaryPlan): [number, number, number] {
 }
 
 for (const op of [...UNARY_OPS, ...BOOL_UNARY_OPS]) {
-  const dtypes = unaryDTypes(op);
+  // int64 has no WebGPU storage: its kernels are wasm only
+  const dtypes = unaryDTypes(op).filter((d) => d !== 'int64');
   const packed = PREDICATE_UNARY_OPS.includes(op) || (BOOL_UNARY_OPS as readonly string[]).includes(op);
   registry.register<UnaryPlan>({
     op,

@@ -11,11 +11,13 @@ import type { Device, Tensor } from '../../core/tensor.js';
 import type { TensorInfo } from '../../ops/types.js';
 import type { Registry } from '../../registry/registry.js';
 import { neededSteps, type SessionGraph, type Step } from './graph.js';
-import { inferShapes, type ShapePlan } from './infer.js';
+import { inferShapes, probeStep, type InfoValue, type ShapePlan, type StepInfo } from './infer.js';
 import type { Exec } from './ops/index.js';
 import type { Profiler } from './profiler.js';
 
 const PLAN_CACHE_SIZE = 8;
+/** Wasm inputs up to this size give their values to a run-time probe (shapes, axes, scalars). */
+const PROBE_VALUES_MAX = 64;
 
 export class Executor {
   private readonly constants = new Map<string, Tensor>();
@@ -143,25 +145,35 @@ export class Executor {
       for (const f of feeds.keys()) if (!lastUse.has(f)) release(f);
       for (const step of steps) {
         const { node } = step;
-        const info = plan.steps.get(step.index);
+        let info = plan.steps.get(step.index);
         const t0 = profiler ? performance.now() : 0;
         const scratch: Tensor[] = [];
         const ins: (Tensor | undefined)[] = [];
-        for (const name of node.inputs) {
+        // host-read inputs: declared by the mapping, or found by probing a node the shape plan could not see
+        const hostReads = new Set(step.lowered.hostInputs ?? []);
+        const onWasm = new Map<number, Tensor>();
+        if (!info && rt.device !== 'wasm') info = await this.probe(step, env, hostReads, onWasm, scratch);
+        for (const k of info?.hostReads ?? []) hostReads.add(k);
+        for (const [k, name] of node.inputs.entries()) {
           if (name === '') {
             ins.push(undefined);
             continue;
           }
-          let t = env.get(name) ?? this.constants.get(name);
+          let t = onWasm.get(k) ?? env.get(name) ?? this.constants.get(name);
           if (!t) throw new DeviceError(node.name, `value '${name}' is not available (internal scheduling error)`);
           // int64 values (shapes, axes) stay on wasm: WebGPU has no 64-bit integers and they are read on the host
-          if (info?.device && t.device !== info.device && !(info.device === 'webgpu' && t.dtype === 'int64')) {
+          if (info?.device && t.device !== info.device && !(info.device === 'webgpu' && t.dtype === 'int64') && !hostReads.has(k)) {
             if (env.has(name)) {
               t = await rt.to(t, info.device);
               scratch.push(t);
             } else {
               t = await this.constantOn(name, t, info.device);
             }
+          }
+          // values the node reads on the host (Range's scalars, a fed Clip bound) must be readable synchronously
+          if (t.device !== 'wasm' && hostReads.has(k)) {
+            t = await rt.to(t, 'wasm');
+            scratch.push(t);
           }
           ins.push(t);
         }
@@ -200,6 +212,41 @@ export class Executor {
     } finally {
       for (const t of owned) t.dispose();
     }
+  }
+
+  /**
+   * The device of a node the shape plan could not see (its inputs depend on values known only at run
+   * time), found by running its lowering over the actual inputs' shapes and small wasm values. Inputs
+   * it must read on the host are added to `hostReads`, moved to wasm (`onWasm`, by input index, the
+   * copies in `scratch`) and the probe runs again (at most three rounds).
+   */
+  private async probe(step: Step, env: ReadonlyMap<string, Tensor>, hostReads: Set<number>, onWasm: Map<number, Tensor>, scratch: Tensor[]): Promise<StepInfo | undefined> {
+    const tensors = step.node.inputs.map((n) => (n === '' ? undefined : (env.get(n) ?? this.constants.get(n))));
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const infos = tensors.map((t, k): InfoValue | undefined => {
+        if (!t) return undefined;
+        const readable = t.device === 'wasm' && (hostReads.has(k) || t.size <= PROBE_VALUES_MAX);
+        return { dtype: t.dtype, shape: t.shape, value: readable ? { dtype: t.dtype, dims: t.shape.slice(), data: t.dataSync() } : undefined };
+      });
+      let r: ReturnType<typeof probeStep>;
+      try {
+        r = probeStep(step, infos, this.registry, this.rt.device);
+      } catch {
+        return undefined; // the node itself reports its error when it runs
+      }
+      if ('info' in r) return r.info;
+      for (const k of r.reads) {
+        hostReads.add(k);
+        const t = tensors[k]!;
+        if (t.device !== 'wasm') {
+          const moved = await this.rt.to(t, 'wasm');
+          scratch.push(moved);
+          tensors[k] = moved;
+          onWasm.set(k, moved);
+        }
+      }
+    }
+    return undefined;
   }
 
   /** The device tensors of a session live on when created (the runtime's). */

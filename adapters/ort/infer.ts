@@ -34,6 +34,8 @@ export interface StepInfo {
    * Undefined for nodes that make no call (Identity), which run wherever their input is.
    */
   device: Device | undefined;
+  /** Inputs the node reads on the host whose values were unknown here (fed or computed scalars): the executor hands them over on wasm. */
+  hostReads?: number[];
 }
 
 export interface ShapePlan {
@@ -43,7 +45,7 @@ export interface ShapePlan {
   fallbacks: string[];
 }
 
-function infoExec(calls: Call[]): Exec<InfoValue> {
+function infoExec(calls: Call[], unknownRead?: (t: InfoValue) => void): Exec<InfoValue> {
   return {
     op(name, inputs, attrs = {}) {
       const def = OPS.get(name);
@@ -60,8 +62,14 @@ function infoExec(calls: Call[]): Exec<InfoValue> {
       if (n !== m) throw new ShapeError('Reshape', `cannot view [${t.shape.join(',')}] as [${shape.join(',')}]`);
       return { dtype: t.dtype, shape: shape.slice(), value: t.value && { ...t.value, dims: shape.slice() } };
     },
-    scalar: (t) => (t.value && t.value.data.length === 1 ? Number(t.value.data[0]) : undefined),
-    ints: (t) => (t.value ? Array.from(t.value.data as ArrayLike<number | bigint>, Number) : undefined),
+    scalar: (t) => {
+      if (!t.value) unknownRead?.(t);
+      return t.value && t.value.data.length === 1 ? Number(t.value.data[0]) : undefined;
+    },
+    ints: (t) => {
+      if (!t.value) unknownRead?.(t);
+      return t.value ? Array.from(t.value.data as ArrayLike<number | bigint>, Number) : undefined;
+    },
     tensor: (host) => ({ dtype: host.dtype, shape: host.dims.slice(), value: host }),
   };
 }
@@ -84,9 +92,10 @@ export function inferShapes(g: SessionGraph, known: Map<string, TensorInfo>, reg
     const ins = node.inputs.map((n) => (n === '' ? undefined : values.get(n)));
     if (node.inputs.some((n, k) => n !== '' && ins[k] === undefined)) continue;
     const calls: Call[] = [];
+    const reads = new Set<number>();
     let outs: InfoValue[];
     try {
-      outs = step.lowered.run(infoExec(calls), ins);
+      outs = step.lowered.run(infoExec(calls, (t) => ins.includes(t) && reads.add(ins.indexOf(t))), ins);
     } catch (e) {
       if (e instanceof ValueUnknown) continue;
       const reason = (e as Error).message;
@@ -119,9 +128,29 @@ export function inferShapes(g: SessionGraph, known: Map<string, TensorInfo>, reg
       dev = calls.every((c) => registry.get(c.op, c.dtype, device)) ? device : 'wasm';
       if (dev !== device) fallbacks.push(`${node.name} (${node.opType})`);
     }
-    infos.set(step.index, { calls, device: dev });
+    infos.set(step.index, reads.size > 0 ? { calls, device: dev, hostReads: [...reads] } : { calls, device: dev });
   }
   if (unsupported.length > 0) throw new UnsupportedOpsError(unsupported);
   return { values, steps: infos, fallbacks };
 }
 
+
+/**
+ * At run time, for a node the shape plan could not see (it reads values known only then): which
+ * device it runs on, given its actual inputs (`values` where readable on the host), or which inputs
+ * it needs to read on the host first (`reads`, input indices) when those values are missing.
+ */
+export function probeStep(step: Step, ins: readonly (InfoValue | undefined)[], registry: Registry, device: Device): { info: StepInfo } | { reads: number[] } {
+  const calls: Call[] = [];
+  const reads = new Set<number>();
+  try {
+    step.lowered.run(infoExec(calls, (t) => reads.add(ins.indexOf(t))), ins);
+  } catch (e) {
+    if (e instanceof ValueUnknown && reads.size > 0 && !reads.has(-1)) return { reads: [...reads] };
+    throw e;
+  }
+  // reads of missing values the lowering tolerates (a fed Clip bound, Pad's constant_value) go to the host too
+  const hostReads = reads.has(-1) ? {} : { hostReads: [...reads] };
+  if (calls.length === 0) return { info: { calls, device: undefined, ...hostReads } };
+  return { info: { calls, device: calls.every((c) => registry.get(c.op, c.dtype, device)) ? device : 'wasm', ...hostReads } };
+}

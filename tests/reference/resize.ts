@@ -11,7 +11,7 @@ export interface RefResizeAttrs {
   outputShape: number[];
   scales?: number[];
   mode?: 'nearest' | 'linear';
-  coordinateTransformationMode?: 'half_pixel' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric' | 'tf_half_pixel_for_nn';
+  coordinateTransformationMode?: 'half_pixel' | 'half_pixel_symmetric' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric' | 'tf_half_pixel_for_nn';
   nearestMode?: 'round_prefer_floor' | 'round_prefer_ceil' | 'floor' | 'ceil';
   layout?: 'NCHW' | 'NHWC';
 }
@@ -48,10 +48,14 @@ export function refResizeOnnx(x: ArrayLike<number>, shape: readonly number[], a:
   const ctm = a.coordinateTransformationMode ?? 'half_pixel';
   const nm = a.nearestMode ?? 'round_prefer_floor';
   const scale = (i: 0 | 1) => a.scales?.[i] ?? (i === 0 ? g.OH / g.H : g.OW / g.W);
+  // ONNX's length_resized: scale · in when scales were given (onnx/reference op_resize: output_width =
+  // scale_factor · input_width), else the output size
   const coord = (o: number, inSize: number, outSize: number, s: number): number => {
+    const len = a.scales ? s * inSize : outSize;
     if (ctm === 'half_pixel') return (o + 0.5) / s - 0.5;
-    if (ctm === 'pytorch_half_pixel') return outSize > 1 ? (o + 0.5) / s - 0.5 : 0;
-    if (ctm === 'align_corners') return outSize === 1 ? 0 : (o * (inSize - 1)) / (outSize - 1);
+    if (ctm === 'half_pixel_symmetric') return (inSize / 2) * (1 - outSize / len) + (o + 0.5) / s - 0.5;
+    if (ctm === 'pytorch_half_pixel') return len > 1 ? (o + 0.5) / s - 0.5 : 0;
+    if (ctm === 'align_corners') return len === 1 ? 0 : (o * (inSize - 1)) / (len - 1);
     if (ctm === 'asymmetric') return o / s;
     return (o + 0.5) / s;
   };
@@ -103,4 +107,84 @@ export function refResizeTf(kind: 'bilinear' | 'nearest', x: ArrayLike<number>, 
     const bottom = v(y1, x0) + (v(y1, x1) - v(y1, x0)) * lx;
     return top + (bottom - top) * ly;
   });
+}
+
+export interface RefTapAttrs {
+  outputShape: number[];
+  scales?: number[];
+  mode: 'linear' | 'cubic';
+  coordinateTransformationMode?: 'half_pixel' | 'half_pixel_symmetric' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric' | 'tf_half_pixel_for_nn' | 'tf_crop_and_resize';
+  cubicCoeffA?: number;
+  excludeOutside?: boolean;
+  antialias?: boolean;
+  layout?: 'NCHW' | 'NHWC';
+  roi?: number[];
+  extrapolationValue?: number;
+}
+
+/**
+ * ONNX Resize linear/cubic with antialias and exclude_outside, written after the operator's reference
+ * (onnx/reference/ops/op_resize.py) in float64: per axis, x_original from the coordinate transform,
+ * ratio = x − floor(x) (1 for an integer x), the coefficients, the n nearest entries of the
+ * edge-padded axis (ties to the smaller index), exclude_outside zeroing and renormalising; 1-D along
+ * W for every input row, then along H. Also returns the same sums over |w|·|x| (for tolerances).
+ */
+export function refResizeTaps(x: ArrayLike<number>, shape: readonly number[], a: RefTapAttrs): { y: Float64Array; mag: Float64Array } {
+  const layout = a.layout ?? 'NCHW';
+  const g = geometry(shape, a.outputShape, layout);
+  const ctm = a.coordinateTransformationMode ?? 'half_pixel';
+  const A = a.cubicCoeffA ?? -0.75;
+  const scale = (i: 0 | 1) => a.scales?.[i] ?? (i === 0 ? g.OH / g.H : g.OW / g.W);
+  const cubic = (d: number) => {
+    const t = Math.abs(d);
+    return t <= 1 ? (A + 2) * t ** 3 - (A + 3) * t ** 2 + 1 : t < 2 ? A * t ** 3 - 5 * A * t ** 2 + 8 * A * t - 4 * A : 0;
+  };
+  /** Per output coordinate: [source index (clamped), weight] pairs; undefined outside a tf_crop_and_resize crop. */
+  const axis = (o: number, inSize: number, outSize: number, s: number, r0: number, r1: number): [number, number][] | undefined => {
+    const len = a.scales ? s * inSize : outSize;
+    let xo: number;
+    if (ctm === 'tf_crop_and_resize') {
+      xo = (len === 1 ? ((r1 - r0) * (inSize - 1)) / 2 : (o * (r1 - r0) * (inSize - 1)) / (len - 1)) + r0 * (inSize - 1);
+      if (xo < 0 || xo > inSize - 1) return undefined;
+    } else if (ctm === 'align_corners') xo = len === 1 ? 0 : (o * (inSize - 1)) / (len - 1);
+    else if (ctm === 'asymmetric') xo = o / s;
+    else if (ctm === 'pytorch_half_pixel') xo = len === 1 ? -0.5 : (o + 0.5) / s - 0.5;
+    else if (ctm === 'half_pixel_symmetric') xo = (inSize / 2) * (1 - outSize / len) + (o + 0.5) / s - 0.5;
+    else if (ctm === 'tf_half_pixel_for_nn') xo = (o + 0.5) / s;
+    else xo = (o + 0.5) / s - 0.5;
+    const ratio = Number.isInteger(xo) ? 1 : xo - Math.floor(xo);
+    let coeffs: number[];
+    if (a.antialias) {
+      const sc = Math.min(s, 1);
+      const reach = a.mode === 'linear' ? 1 : 2;
+      const start = Math.floor(-reach / sc) + 1;
+      const args = Array.from({ length: 2 - 2 * start }, (_, i) => (start + i - ratio) * sc);
+      coeffs = args.map((d) => (a.mode === 'linear' ? Math.min(1, Math.max(0, 1 - Math.abs(d))) : cubic(d)));
+      const sum = coeffs.reduce((p, q) => p + q, 0);
+      coeffs = coeffs.map((c) => c / sum);
+    } else if (a.mode === 'linear') coeffs = [1 - ratio, ratio];
+    else coeffs = [cubic(ratio + 1), cubic(ratio), cubic(1 - ratio), cubic(2 - ratio)];
+    const n = coeffs.length;
+    const pad = Math.ceil(n / 2);
+    // the n nearest indices of the padded axis [−pad, in + pad) to xo, ties to the smaller index
+    // (distances taken from xo itself: onnx's xo + pad can round a near-integer xo onto the integer)
+    const padded = Array.from({ length: inSize + 2 * pad }, (_, i) => i - pad);
+    const near = padded
+      .sort((p, q) => Math.abs(xo - p) - Math.abs(xo - q) || p - q)
+      .slice(0, n)
+      .sort((p, q) => p - q);
+    if (a.excludeOutside) {
+      coeffs = coeffs.map((c, i) => (near[i]! < 0 || near[i]! >= inSize ? 0 : c));
+      const sum = coeffs.reduce((p, q) => p + q, 0);
+      coeffs = coeffs.map((c) => c / sum);
+    }
+    return near.map((i, k) => [Math.min(inSize - 1, Math.max(0, i)), coeffs[k]!]);
+  };
+  const roi = a.roi ?? [0, 0, 1, 1];
+  const ys = Array.from({ length: g.OH }, (_, o) => axis(o, g.H, g.OH, scale(0), roi[0]!, roi[2]!));
+  const xs = Array.from({ length: g.OW }, (_, o) => axis(o, g.W, g.OW, scale(1), roi[1]!, roi[3]!));
+  const ex = a.extrapolationValue ?? 0;
+  const mag = each(g, (p, oy, ox, c) => !ys[oy] || !xs[ox] ? 0 : ys[oy]!.reduce((s, [iy, wy]) => s + Math.abs(wy) * xs[ox]!.reduce((t, [ix, wx]) => t + Math.abs(wx * x[g.inAt(p, iy, ix, c)]!), 0), 0));
+  const y = each(g, (p, oy, ox, c) => !ys[oy] || !xs[ox] ? ex : ys[oy]!.reduce((s, [iy, wy]) => s + wy * xs[ox]!.reduce((t, [ix, wx]) => t + wx * x[g.inAt(p, iy, ix, c)]!, 0), 0));
+  return { y, mag };
 }

@@ -4,6 +4,7 @@
  * at `axis`, which is expressed here by reshaping B with trailing 1s, then numpy broadcasting.
  */
 import type { TensorInfo } from '../../../ops/types.js';
+import { UnsupportedNodeError } from '../errors.js';
 import type { OnnxNode } from '../model.js';
 import { Attrs, arity, need, type Exec, type Lowered, type LowerCtx, type OnnxOpMapping } from './types.js';
 
@@ -65,6 +66,7 @@ function variadic(onnxOp: 'Max' | 'Min' | 'Sum', twinopsOp: 'Max' | 'Min' | 'Add
 const mod: OnnxOpMapping = {
   op: 'Mod',
   domain: '',
+  sinceOpset: 10,
   lower(node: OnnxNode): Lowered {
     arity(node, 2);
     const fmod = new Attrs(node, ['fmod']).int('fmod', 0);
@@ -72,9 +74,24 @@ const mod: OnnxOpMapping = {
   },
 };
 
+/** BitShift (opset 11): `direction` is required; twinops shifts int32 as uint32 bits (ONNX's unsigned types). */
+const bitShift: OnnxOpMapping = {
+  op: 'BitShift',
+  domain: '',
+  sinceOpset: 11,
+  lower(node: OnnxNode): Lowered {
+    arity(node, 2);
+    const at = new Attrs(node, ['direction']);
+    const direction = at.string('direction', '');
+    if (direction !== 'LEFT' && direction !== 'RIGHT') throw new UnsupportedNodeError(`direction must be 'LEFT' or 'RIGHT', got '${direction}'`);
+    return { calls: ['BitShift'], run: (x, ins) => x.op('BitShift', [need(ins[0], 'X'), need(ins[1], 'Y')], { direction }) };
+  },
+};
+
 export const ELEMENTWISE_MAPPINGS: OnnxOpMapping[] = [
   ...BINARY.map(binary),
   mod,
+  bitShift,
   variadic('Max', 'Max'),
   variadic('Min', 'Min'),
   variadic('Sum', 'Add'),

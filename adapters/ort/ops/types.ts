@@ -30,6 +30,8 @@ export interface Lowered {
   readonly calls: readonly string[];
   /** Outputs in node order; an output may be an input returned unchanged (Identity-like nodes). */
   run<T extends TensorInfo>(x: Exec<T>, inputs: readonly (T | undefined)[]): T[];
+  /** Inputs whose values `run` reads on the host (Exec.scalar/ints): the executor hands them over on wasm. */
+  readonly hostInputs?: readonly number[];
 }
 
 export interface LowerCtx {

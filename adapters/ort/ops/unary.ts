@@ -65,19 +65,28 @@ const clip: OnnxOpMapping = {
   },
 };
 
-/** Ops whose ONNX form has no attributes (twinops implements them with ONNX semantics). */
-const MORE_PLAIN = ['Floor', 'Ceil', 'Round', 'Reciprocal', 'Sign', 'HardSwish', 'Softplus', 'Softsign', 'Mish', 'IsNaN', 'Not'] as const;
+/**
+ * Ops whose ONNX form has no attributes (twinops implements them with ONNX semantics), with the
+ * opset that introduced each where it is not 1 (a node claiming an older opset is reported
+ * unsupported). Later versions of these ops only widened their dtypes.
+ */
+const MORE_PLAIN: readonly (readonly [string, number?])[] = [
+  ['Floor'], ['Ceil'], ['Reciprocal'], ['Softplus'], ['Softsign'], ['Not'],
+  ['Round', 11], ['Sign', 9], ['HardSwish', 14], ['Mish', 18], ['IsNaN', 9],
+  ['Sin', 7], ['Cos', 7], ['Tan', 7], ['Asin', 7], ['Acos', 7], ['Atan', 7],
+  ['Sinh', 9], ['Cosh', 9], ['Asinh', 9], ['Acosh', 9], ['Atanh', 9],
+];
 
 export const UNARY_MAPPINGS: OnnxOpMapping[] = [
   ...PLAIN.map((op) => unary(op)),
-  ...MORE_PLAIN.map((op) => unary(op)),
+  ...MORE_PLAIN.map(([op, since]) => unary(op, '', undefined, [], since)),
   unary('Elu', '', (at) => ({ alpha: at.float('alpha', 1) }), ['alpha']),
-  unary('Celu', '', (at) => ({ alpha: at.float('alpha', 1) }), ['alpha']),
+  unary('Celu', '', (at) => ({ alpha: at.float('alpha', 1) }), ['alpha'], 12),
   unary('Selu', '', (at) => ({ alpha: at.float('alpha', 1.67326319217681884765625), gamma: at.float('gamma', 1.05070102214813232421875) }), ['alpha', 'gamma']),
   unary('HardSigmoid', '', (at) => ({ alpha: at.float('alpha', 0.2), beta: at.float('beta', 0.5) }), ['alpha', 'beta']),
-  unary('ThresholdedRelu', '', (at) => ({ alpha: at.float('alpha', 1) }), ['alpha']),
-  unary('Shrink', '', (at) => ({ bias: at.float('bias', 0), lambd: at.float('lambd', 0.5) }), ['bias', 'lambd']),
-  unary('IsInf', '', (at) => ({ detect_positive: at.int('detect_positive', 1), detect_negative: at.int('detect_negative', 1) }), ['detect_positive', 'detect_negative']),
+  unary('ThresholdedRelu', '', (at) => ({ alpha: at.float('alpha', 1) }), ['alpha'], 10),
+  unary('Shrink', '', (at) => ({ bias: at.float('bias', 0), lambd: at.float('lambd', 0.5) }), ['bias', 'lambd'], 9),
+  unary('IsInf', '', (at) => ({ detect_positive: at.int('detect_positive', 1), detect_negative: at.int('detect_negative', 1) }), ['detect_positive', 'detect_negative'], 10),
   unary('LeakyRelu', '', (at) => ({ alpha: at.float('alpha', 0.01) }), ['alpha']),
   unary('Gelu', '', (at) => {
     const approximate = at.string('approximate', 'none');

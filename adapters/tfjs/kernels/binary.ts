@@ -24,6 +24,7 @@ const BINARY: Record<string, string> = {
   SquaredDifference: 'SquaredDifference',
   LogicalAnd: 'And',
   LogicalOr: 'Or',
+  Atan2: 'Atan2',
 };
 
 /** Complex Add and Sub act on each part: the parts of a real operand are itself and zero. */
@@ -72,8 +73,21 @@ for (const [kernel, op] of Object.entries(BINARY)) {
   }, { complexParts: PER_PART.has(kernel) });
 }
 
-// PRelu: x < 0 ? alpha·x : x, with alpha broadcast to x's shape
-defineKernel('Prelu', ['PRelu'], ({ inputs, backend }) => backend.runOne('Prelu', 'PRelu', [inputs.x as TensorInfo, inputs.alpha as TensorInfo]));
+// PRelu: x < 0 ? alpha·x : x, with alpha broadcast to x's shape. tfjs-backend-cpu gives float32 for
+// any input dtypes (tfjs-core does not match them): int32 operands are cast to float32 first.
+defineKernel('Prelu', ['PRelu', 'Cast'], ({ inputs, backend }) => {
+  const x = inputs.x as TensorInfo;
+  const alpha = inputs.alpha as TensorInfo;
+  const fx = x.dtype === 'int32' ? backend.cast('Prelu', x, 'float32') : x;
+  let fa = alpha;
+  try {
+    fa = alpha.dtype === 'int32' ? backend.cast('Prelu', alpha, 'float32') : alpha;
+    return backend.runOne('Prelu', 'PRelu', [fx, fa]);
+  } finally {
+    backend.release(fx, [x]);
+    backend.release(fa, [alpha]);
+  }
+});
 
 // AddN: a chain of twinops Adds (inputs share one shape and dtype)
 defineKernel('AddN', ['Add'], ({ inputs, backend }) => {

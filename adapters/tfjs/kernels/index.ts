@@ -16,3 +16,10 @@ import './conv-transpose.js';
 import './space.js';
 
 export { KERNELS, availableKernels, registerKernels, BACKEND_NAME, type TwinopsKernel } from './register.js';
+import './one-hot.js';
+import './gather-nd.js';
+import './topk.js';
+import './segment.js';
+import './lrn.js';
+import './search-sorted.js';
+import './range.js';

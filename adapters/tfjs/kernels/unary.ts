@@ -9,9 +9,14 @@ interface UnaryMapping {
   floatOut?: boolean;
   /** integer rounding: an int32 input is its own result (shared, no copy) */
   intIdentity?: boolean;
+  /** the twinops op (and attributes) that states the same function on int32, where `op` is float32 only */
+  int32?: { op: string; attrs: object };
 }
 
 // Sign is left out: tfjs gives sign(NaN) = 0, twinops' Sign (ONNX) propagates NaN.
+// int32 inputs to the float32-only ops below (Reciprocal, Selu, Softplus, Expm1, Log1p, Step, Asin,
+// Acos, Atan, Sinh, Asinh, Acosh, Atanh) fail with a twinops dtype error: tfjs-backend-cpu computes
+// them in float64 and truncates the result into int32 (NaN/±Inf → 0), which no twinops op states.
 const UNARY: Record<string, UnaryMapping> = {
   Abs: { op: 'Abs' },
   Ceil: { op: 'Ceil', intIdentity: true },
@@ -30,7 +35,8 @@ const UNARY: Record<string, UnaryMapping> = {
   Neg: { op: 'Neg' },
   Reciprocal: { op: 'Reciprocal' },
   Relu: { op: 'Relu' },
-  Relu6: { op: 'Relu6' },
+  // int32 (tfjs-backend-cpu keeps int32): min(max(0, x), 6) is exactly Clip to [0, 6]
+  Relu6: { op: 'Relu6', int32: { op: 'Clip', attrs: { min: 0, max: 6 } } },
   Round: { op: 'Round', intIdentity: true },
   Rsqrt: { op: 'Rsqrt' },
   Selu: { op: 'Selu' },
@@ -40,12 +46,27 @@ const UNARY: Record<string, UnaryMapping> = {
   Square: { op: 'Square' },
   Step: { op: 'Step', attrs: (a) => ({ alpha: a.alpha as number }) },
   Tanh: { op: 'Tanh' },
+  // trigonometry (float32: tfjs-core casts or rejects int32 for Sin/Cos/Tan/Cosh; the others reach
+  // the kernel with int32, where tfjs-backend-cpu truncates the result to int32: a twinops dtype error)
+  Sin: { op: 'Sin' },
+  Cos: { op: 'Cos' },
+  Tan: { op: 'Tan' },
+  Asin: { op: 'Asin' },
+  Acos: { op: 'Acos' },
+  Atan: { op: 'Atan' },
+  Sinh: { op: 'Sinh' },
+  Cosh: { op: 'Cosh' },
+  Asinh: { op: 'Asinh' },
+  Acosh: { op: 'Acosh' },
+  Atanh: { op: 'Atanh' },
 };
 
 for (const [kernel, m] of Object.entries(UNARY)) {
-  defineKernel(kernel, m.floatOut ? [m.op, 'Cast'] : [m.op], ({ inputs, attrs, backend }) => {
+  const ops = [m.op, ...(m.floatOut ? ['Cast'] : []), ...(m.int32 ? [m.int32.op] : [])];
+  defineKernel(kernel, ops, ({ inputs, attrs, backend }) => {
     const x = inputX(inputs);
     if (m.intIdentity && x.dtype === 'int32') return backend.alias(x);
+    if (m.int32 && x.dtype === 'int32') return backend.runOne(kernel, m.int32.op, [x], m.int32.attrs);
     const input: TensorInfo = m.floatOut && x.dtype === 'int32' ? backend.cast(kernel, x, 'float32') : x;
     try {
       return backend.runOne(kernel, m.op, [input], m.attrs?.(attrs) ?? {});
