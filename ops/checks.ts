@@ -1,5 +1,5 @@
 import type { DType } from '../core/dtype.js';
-import { DTypeError, ShapeError, fmtShape } from '../core/errors.js';
+import { AttributeError, DTypeError, ShapeError, fmtShape } from '../core/errors.js';
 import type { TensorInfo } from './types.js';
 
 export function expectArity(op: string, inputs: readonly TensorInfo[], min: number, max = min): void {
@@ -23,4 +23,16 @@ export function expectSameDType(op: string, inputs: readonly TensorInfo[]): DTyp
     }
   }
   return d;
+}
+
+/**
+ * A per-dimension integer attribute (strides, pads, dilations, kernel sizes): `len` integers >= `min`,
+ * or `len` copies of `dflt` when absent; a clear AttributeError naming the op otherwise.
+ */
+export function intList(op: string, name: string, v: readonly number[] | undefined, len: number, dflt: number, min: number): number[] {
+  if (v === undefined) return new Array<number>(len).fill(dflt);
+  if (!Array.isArray(v) || v.length !== len || !v.every((k) => Number.isInteger(k) && k >= min)) {
+    throw new AttributeError(op, `${name} must be ${len} integers >= ${min}, got ${JSON.stringify(v)}`);
+  }
+  return v.slice();
 }

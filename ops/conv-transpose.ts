@@ -1,7 +1,7 @@
 import type { DType } from '../core/dtype.js';
 import { AttributeError, ShapeError, fmtShape } from '../core/errors.js';
 import { normalizeActivation } from './activation.js';
-import { expectArity, expectDType, expectSameDType } from './checks.js';
+import { expectArity, expectDType, expectSameDType, intList } from './checks.js';
 import type { AutoPad, ConvLayout } from './conv.js';
 import { defineOp } from './index.js';
 import type { Activation, OpDef, Plan, TensorInfo } from './types.js';
@@ -68,14 +68,6 @@ export interface ConvTransposePlan extends Plan {
   activation: Activation;
 }
 
-function intList(op: string, name: string, v: readonly number[] | undefined, len: number, dflt: number, min: number): number[] {
-  if (v === undefined) return new Array<number>(len).fill(dflt);
-  if (v.length !== len) throw new AttributeError(op, `${name} must have ${len} entries, got [${v.join(',')}]`);
-  for (const x of v) {
-    if (!Number.isInteger(x) || x < min) throw new AttributeError(op, `${name} must be integers >= ${min}, got [${v.join(',')}]`);
-  }
-  return v.slice();
-}
 
 /** ConvTranspose (ONNX ConvTranspose; tfjs Conv2DBackpropInput / conv2dTranspose / conv1dTranspose-style NWC). */
 export const convTransposeDef: OpDef<ConvTransposeAttrs, ConvTransposePlan> = defineOp({

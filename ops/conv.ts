@@ -1,7 +1,7 @@
 import type { DType } from '../core/dtype.js';
 import { AttributeError, ShapeError, fmtShape } from '../core/errors.js';
 import { normalizeActivation } from './activation.js';
-import { expectArity, expectDType, expectSameDType } from './checks.js';
+import { expectArity, expectDType, expectSameDType, intList } from './checks.js';
 import { defineOp } from './index.js';
 import type { Activation, OpDef, Plan, TensorInfo } from './types.js';
 
@@ -72,14 +72,6 @@ export interface ConvPlan extends Plan {
 const LAYOUTS: readonly ConvLayout[] = ['NCHW', 'NHWC'];
 const AUTO_PADS: readonly AutoPad[] = ['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'];
 
-function intList(op: string, name: string, v: readonly number[] | undefined, len: number, dflt: number, min: number): number[] {
-  if (v === undefined) return new Array<number>(len).fill(dflt);
-  if (v.length !== len) throw new AttributeError(op, `${name} must have ${len} entries, got [${v.join(',')}]`);
-  for (const x of v) {
-    if (!Number.isInteger(x) || x < min) throw new AttributeError(op, `${name} must be integers >= ${min}, got [${v.join(',')}]`);
-  }
-  return v.slice();
-}
 
 /** Convolution (ONNX Conv; tfjs Conv2D, DepthwiseConv2dNative, FusedConv2D, FusedDepthwiseConv2D). */
 export const convDef: OpDef<ConvAttrs, ConvPlan> = defineOp({

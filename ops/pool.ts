@@ -1,5 +1,5 @@
 import { AttributeError, ShapeError, fmtShape } from '../core/errors.js';
-import { expectArity, expectDType } from './checks.js';
+import { expectArity, expectDType, intList } from './checks.js';
 import { defineOp } from './index.js';
 import type { OpDef, Plan, TensorInfo } from './types.js';
 
@@ -85,13 +85,6 @@ function join(layout: PoolLayout, N: number, C: number, spatial: readonly number
   return layout === 'NCHW' ? [N, C, ...spatial] : [N, ...spatial, C];
 }
 
-function intList(op: string, name: string, v: readonly number[] | undefined, len: number, dflt: number, min: number): number[] {
-  if (v === undefined) return new Array<number>(len).fill(dflt);
-  if (!Array.isArray(v) || v.length !== len || !v.every((k) => Number.isInteger(k) && k >= min)) {
-    throw new AttributeError(op, `${name} must be ${len} integers >= ${min}, got ${JSON.stringify(v)}`);
-  }
-  return v.slice();
-}
 
 function layoutOf(op: string, attrs: PoolAttrs): PoolLayout {
   const layout = attrs.layout ?? 'NCHW';
