@@ -23,3 +23,18 @@ export function normalizeActivation(op: string, a: Activation | undefined): Acti
       return a;
   }
 }
+
+/** The two scalar parameters an activation carries (alpha/min and beta/max; 0 where unused), as kernels take them. */
+export function activationParams(a: Activation): [p0: number, p1: number] {
+  switch (a.kind) {
+    case 'leakyRelu':
+    case 'elu':
+      return [a.alpha, 0];
+    case 'clip':
+      return [a.min, a.max];
+    case 'hardSigmoid':
+      return [a.alpha, a.beta];
+    default:
+      return [0, 0];
+  }
+}

@@ -5,6 +5,7 @@
 import type { Tensor } from '../core/tensor.js';
 import type { GemmProblem } from '../ops/matmul.js';
 import type { Activation } from '../ops/types.js';
+import { activationParams } from '../ops/activation.js';
 import type { KernelContext } from '../registry/registry.js';
 import { I32_MR, KC, NC_PANELS, NR, f32TileFor } from './gemm-config.js';
 import { ACT_CODES, EPI_APPLY, EPI_BIAS, GEMV_EXPORT, I32_GEMM_EXPORT, PACK_B_EXPORT, PB, f32GemmExport, slotBytes } from './gemm.wat.js';
@@ -27,17 +28,7 @@ const MIN_PACK_PER_THREAD = 1 << 16;
 const FAMILY = 'gemm';
 
 export function actParams(a: Activation): [code: number, p0: number, p1: number] {
-  switch (a.kind) {
-    case 'leakyRelu':
-    case 'elu':
-      return [ACT_CODES[a.kind], a.alpha, 0];
-    case 'clip':
-      return [ACT_CODES.clip, a.min, a.max];
-    case 'hardSigmoid':
-      return [ACT_CODES.hardSigmoid, a.alpha, a.beta];
-    default:
-      return [ACT_CODES[a.kind], 0, 0];
-  }
+  return [ACT_CODES[a.kind], ...activationParams(a)];
 }
 
 /** Pack K×N B (element (k, j) at src + k·rsB + j·csB bytes) into dst as 8-column panels. */

@@ -9,6 +9,7 @@ import { registry } from '../registry/registry.js';
 import { gpuOf, memo } from './runtime/kernel.js';
 import { Uniforms, declareBindings, flatMain, grid1d } from './runtime/shader.js';
 import { WGSL_FLOAT, activationExpr } from './runtime/wgsl-math.js';
+import { activationParams } from '../ops/activation.js';
 
 const WG = 64;
 const OP = 'ConvTranspose';
@@ -65,20 +66,6 @@ ${WGSL_FLOAT}
 ${flatMain(WG, 'u.total', body)}`;
 });
 
-function actParams(p: ConvTransposePlan): [number, number] {
-  const a = p.activation;
-  switch (a.kind) {
-    case 'leakyRelu':
-    case 'elu':
-      return [a.alpha, 0];
-    case 'clip':
-      return [a.min, a.max];
-    case 'hardSigmoid':
-      return [a.alpha, a.beta];
-    default:
-      return [0, 0];
-  }
-}
 
 registry.register<ConvTransposePlan>({
   op: OP,
@@ -95,7 +82,7 @@ registry.register<ConvTransposePlan>({
     const buffers = [gpu.bufferOf(inputs[0]!, OP), gpu.bufferOf(inputs[1]!, OP)];
     if (bias) buffers.push(gpu.bufferOf(bias, OP));
     buffers.push(gpu.bufferOf(y, OP));
-    const [actA, actB] = actParams(p);
+    const [actA, actB] = activationParams(p.activation);
     gpu.dispatch({
       pipeline: gpu.pipeline(`convT|${key}`, () => program(key)),
       buffers,

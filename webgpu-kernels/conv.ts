@@ -10,6 +10,7 @@ import { registry } from '../registry/registry.js';
 import { gpuOf, memo } from './runtime/kernel.js';
 import { Uniforms, declareBindings, flatMain, grid1d } from './runtime/shader.js';
 import { WGSL_FLOAT, activationExpr } from './runtime/wgsl-math.js';
+import { activationParams } from '../ops/activation.js';
 
 const WG = 64;
 const OP = 'Conv';
@@ -62,20 +63,6 @@ ${WGSL_FLOAT}
 ${flatMain(WG, 'u.total', body)}`;
 });
 
-function actParams(p: ConvPlan): [number, number] {
-  const a = p.activation;
-  switch (a.kind) {
-    case 'leakyRelu':
-    case 'elu':
-      return [a.alpha, 0];
-    case 'clip':
-      return [a.min, a.max];
-    case 'hardSigmoid':
-      return [a.alpha, a.beta];
-    default:
-      return [0, 0];
-  }
-}
 
 registry.register<ConvPlan>({
   op: OP,
@@ -92,7 +79,7 @@ registry.register<ConvPlan>({
     const buffers = [gpu.bufferOf(inputs[0]!, OP), gpu.bufferOf(inputs[1]!, OP)];
     if (bias) buffers.push(gpu.bufferOf(bias, OP));
     buffers.push(gpu.bufferOf(y, OP));
-    const [actA, actB] = actParams(p);
+    const [actA, actB] = activationParams(p.activation);
     gpu.dispatch({
       pipeline: gpu.pipeline(key, () => program(`${p.layout}|${bias ? 'bias' : 'nobias'}|${p.activation.kind}`)),
       buffers,

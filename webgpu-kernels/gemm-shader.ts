@@ -6,6 +6,7 @@ import type { GpuBackend } from './runtime/backend.js';
 import { memo } from './runtime/kernel.js';
 import { Uniforms, declareBindings, wgslType } from './runtime/shader.js';
 import { WGSL_FLOAT, activationExpr } from './runtime/wgsl-math.js';
+import { activationParams } from '../ops/activation.js';
 
 /**
  * The tiled GEMM shared by MatMul and Gemm: Y[b] = act(alpha * op(A[b]) · op(B[b]) + beta * bias).
@@ -107,22 +108,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   return { key: `gemm|${key}`, uniforms: u, source };
 });
 
-/** Activation parameters in the uniform slots act_a, act_b. */
-function actParams(p: GemmProblem): [number, number] {
-  const a = p.activation;
-  switch (a.kind) {
-    case 'leakyRelu':
-    case 'elu':
-      return [a.alpha, 0];
-    case 'clip':
-      return [a.min, a.max];
-    case 'hardSigmoid':
-      return [a.alpha, a.beta];
-    default:
-      return [0, 0];
-  }
-}
-
 /** Run one GEMM problem; `bias` is the optional third input (laid out by p.bias). */
 export function runGemm(gpu: GpuBackend, op: string, dtype: DType, a: Tensor, b: Tensor, bias: Tensor | undefined, y: Tensor, p: GemmProblem): void {
   if (y.size === 0) return;
@@ -141,7 +126,7 @@ export function runGemm(gpu: GpuBackend, op: string, dtype: DType, a: Tensor, b:
     offs[2 * i] = p.aOffsets[i]!;
     offs[2 * i + 1] = p.bOffsets[i]!;
   }
-  const [actA, actB] = actParams(p);
+  const [actA, actB] = activationParams(p.activation); // the uniform slots act_a, act_b
   const buffers = [gpu.bufferOf(a, op), gpu.bufferOf(b, op)];
   if (useBias) buffers.push(gpu.bufferOf(bias, op));
   buffers.push(gpu.scratch(offs), gpu.bufferOf(y, op));
