@@ -3,32 +3,14 @@
  * contiguous and strided axes, ties (the first maximum wins), NaN (the first NaN wins), ±Inf,
  * size-0/size-1 dims, 1 vs 2 threads bit-identical, typed errors. Outputs are exactly 0 or 1.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime } from '../core/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { TwinopsError } from '../core/errors.js';
-import { GpuBackend } from '../webgpu-kernels/runtime/backend.js';
 import { prng } from './arbitraries.js';
 import { execOp } from './op-properties.js';
 import { refHardmax } from './reference/hardmax.js';
+import { gpu, hasGpu, rt1, rt2, useRuntimes, type Rt } from './runtimes.js';
 
-type Rt = Awaited<ReturnType<typeof createRuntime>>;
-const probe = await GpuBackend.create();
-const hasGpu = probe !== undefined;
-probe?.dispose();
-
-let rt1: Rt;
-let rt2: Rt;
-let gpu: Rt | undefined;
-beforeAll(async () => {
-  rt1 = await createRuntime({ device: 'wasm', threads: 1 });
-  rt2 = await createRuntime({ device: 'wasm', threads: 2 });
-  if (hasGpu) gpu = await createRuntime({ device: 'webgpu', threads: 1 });
-});
-afterAll(() => {
-  rt1?.dispose();
-  rt2?.dispose();
-  gpu?.dispose();
-});
+useRuntimes();
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 /** Small integers, so ties are common. */

@@ -4,35 +4,17 @@
  * tail, wide ranges where softmax underflows (log-softmax must stay finite), NaN/±Inf rows,
  * size-0/size-1 dims, 1 vs 2 threads bit-identical, typed errors.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime } from '../core/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { TwinopsError } from '../core/errors.js';
-import { GpuBackend } from '../webgpu-kernels/runtime/backend.js';
 import { prng } from './arbitraries.js';
 import { execOp } from './op-properties.js';
 import { expectClose } from './reference/compare.js';
 import { refLogSoftmax } from './reference/log-softmax.js';
 import { softmaxAxis } from './reference/softmax.js';
+import { gpu, hasGpu, rt1, rt2, useRuntimes, type Rt } from './runtimes.js';
 
-type Rt = Awaited<ReturnType<typeof createRuntime>>;
 const U = 2 ** -24;
-const probe = await GpuBackend.create();
-const hasGpu = probe !== undefined;
-probe?.dispose();
-
-let rt1: Rt;
-let rt2: Rt;
-let gpu: Rt | undefined;
-beforeAll(async () => {
-  rt1 = await createRuntime({ device: 'wasm', threads: 1 });
-  rt2 = await createRuntime({ device: 'wasm', threads: 2 });
-  if (hasGpu) gpu = await createRuntime({ device: 'webgpu', threads: 1 });
-});
-afterAll(() => {
-  rt1?.dispose();
-  rt2?.dispose();
-  gpu?.dispose();
-});
+useRuntimes();
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 function data(n: number, seed: number, scale: number): Float32Array {

@@ -3,35 +3,17 @@
  * against the float64 reference (tests/reference/norm.ts): odd row lengths (4-wide body + tails),
  * rank 2 to 5, size-0 dims, NaN/Inf, optional bias, 1 vs 2 threads bit-identical, WebGPU, errors.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createRuntime } from '../core/runtime.js';
 import { TwinopsError } from '../core/errors.js';
-import { GpuBackend } from '../webgpu-kernels/runtime/backend.js';
 import { prng } from './arbitraries.js';
 import { execOp, type HostTensor } from './op-properties.js';
 import { expectClose } from './reference/compare.js';
 import { refBatchNorm, refInstanceNorm, refLayerNorm, rowStats } from './reference/norm.js';
+import { gpu, hasGpu, rt1, rt2, useRuntimes, type Rt } from './runtimes.js';
 
-type Rt = Awaited<ReturnType<typeof createRuntime>>;
 const U = 2 ** -24;
-const probe = await GpuBackend.create();
-const hasGpu = probe !== undefined;
-probe?.dispose();
-
-let rt1: Rt;
-let rt2: Rt;
-let gpu: Rt | undefined;
-beforeAll(async () => {
-  rt1 = await createRuntime({ device: 'wasm', threads: 1 });
-  rt2 = await createRuntime({ device: 'wasm', threads: 2 });
-  if (hasGpu) gpu = await createRuntime({ device: 'webgpu', threads: 1 });
-});
-afterAll(() => {
-  rt1?.dispose();
-  rt2?.dispose();
-  gpu?.dispose();
-});
+useRuntimes();
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 function data(n: number, seed: number, scale = 5, offset = 0, specials = 0): Float32Array {
