@@ -2,7 +2,8 @@
  * Run the ONNX backend suites (onnx-node, onnx-light, onnx-pytorch, onnx2c, mnist-8) through
  * onnxruntime-common with the twinops backend; print `N passed, M failed, K skipped` per suite and
  * write the ONNX section of docs/CONFORMANCE.md.
- *   npx tsx conformance/onnx/cli.ts [suite ...] [--no-docs] [--threads=N] [--webgpu] [--expect-passed=suite:N,...]
+ *   npx tsx conformance/onnx/cli.ts [suite ...] [--no-docs] [--threads=N] [--webgpu] [--filter=REGEX] [--expect-passed=suite:N,...]
+ * --filter runs only the cases whose name matches REGEX (for working on one op; implies --no-docs).
  * Exit status 1 when a case fails, or with --expect-passed, when a named suite passes fewer than N.
  */
 import { dirname, resolve } from 'node:path';
@@ -27,17 +28,24 @@ const suites = (named.length ? named : SUITES) as Suite[];
 const threads = Number(args.find((a) => a.startsWith('--threads='))?.slice(10) ?? 1);
 const ep = args.includes('--webgpu') ? 'twinops-webgpu' : 'twinops';
 const options = { executionProviders: [ep], intraOpNumThreads: threads };
+const filterArg = args.find((a) => a.startsWith('--filter='))?.slice('--filter='.length);
+const filter = filterArg ? new RegExp(filterArg) : undefined;
+const verbose = args.includes('--verbose') || !!filter;
 
 registerOrtBackend(ort as unknown as OrtModule, { warn: () => undefined });
 const runs: SuiteRun[] = [];
 for (const suite of suites) {
-  const cases = loadSuite(root, suite);
+  const cases = loadSuite(root, suite).filter((c) => !filter || filter.test(c.name));
   const run: SuiteRun = { suite, results: [] };
-  for (const c of cases) run.results.push(await runCase(ort, c, options));
+  for (const c of cases) {
+    const r = await runCase(ort, c, options);
+    run.results.push(r);
+    if (verbose) console.log(`  ${r.status.padEnd(4)} ${c.name}${r.status === 'pass' ? '' : `: ${r.reason ?? ''}`}`);
+  }
   runs.push(run);
   console.log(summaryLine(run));
 }
-if (!args.includes('--no-docs')) {
+if (!args.includes('--no-docs') && !filter) {
   const doc = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'CONFORMANCE.md');
   writeSection(doc, renderMarkdown(runs, root, JSON.stringify(options)));
   console.log(`wrote the ONNX section of ${doc}`);
