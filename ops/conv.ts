@@ -102,10 +102,11 @@ export const convDef: OpDef<ConvAttrs, ConvPlan> = defineOp({
     let group: number;
     let M: number;
     let Cg: number;
-    const shapes = `X ${fmtShape(x.shape)}, filter ${fmtShape(w.shape)}`;
+    // built only when an error needs it: formatting shapes on every plan cost ~1 µs per call
+    const shapes = () => `X ${fmtShape(x.shape)}, filter ${fmtShape(w.shape)}`;
     if (filterLayout === 'HWIM') {
       if (attrs.group !== undefined && attrs.group !== C) throw new AttributeError(op, `HWIM (depthwise) filters imply group = C = ${C}, got group ${attrs.group}`);
-      if (wIn !== C) throw new ShapeError(op, `depthwise filter input channels ${wIn} differ from X's ${C} (${shapes})`);
+      if (wIn !== C) throw new ShapeError(op, `depthwise filter input channels ${wIn} differ from X's ${C} (${shapes()})`);
       group = C;
       Cg = 1;
       M = C * wOut;
@@ -114,13 +115,13 @@ export const convDef: OpDef<ConvAttrs, ConvPlan> = defineOp({
       if (!Number.isInteger(group) || group < 1) throw new AttributeError(op, `group must be a positive integer, got ${group}`);
       M = wOut;
       Cg = wIn;
-      if (C % group !== 0 || Cg * group !== C) throw new ShapeError(op, `filter has ${Cg} input channels per group but X has ${C} channels in ${group} group(s) (${shapes})`);
-      if (M % group !== 0) throw new ShapeError(op, `output channels ${M} are not divisible by group ${group} (${shapes})`);
+      if (C % group !== 0 || Cg * group !== C) throw new ShapeError(op, `filter has ${Cg} input channels per group but X has ${C} channels in ${group} group(s) (${shapes()})`);
+      if (M % group !== 0) throw new ShapeError(op, `output channels ${M} are not divisible by group ${group} (${shapes()})`);
     }
-    if (kDims.some((k) => k < 1)) throw new ShapeError(op, `filter spatial dims must be >= 1 (${shapes})`);
+    if (kDims.some((k) => k < 1)) throw new ShapeError(op, `filter spatial dims must be >= 1 (${shapes()})`);
     if (attrs.kernelShape) {
       if (attrs.kernelShape.length !== sr || attrs.kernelShape.some((k, i) => k !== kDims[i])) {
-        throw new ShapeError(op, `kernelShape [${attrs.kernelShape.join(',')}] differs from the filter's spatial dims [${kDims.join(',')}] (${shapes})`);
+        throw new ShapeError(op, `kernelShape [${attrs.kernelShape.join(',')}] differs from the filter's spatial dims [${kDims.join(',')}] (${shapes()})`);
       }
     }
     const strides = intList(op, 'strides', attrs.strides, sr, 1, 1);
@@ -138,7 +139,7 @@ export const convDef: OpDef<ConvAttrs, ConvPlan> = defineOp({
         const pb = pads ? pads[d]! : 0;
         const pe = pads ? pads[d + sr]! : 0;
         const span = n + pb + pe - ek;
-        if (span < 0) throw new ShapeError(op, `the dilated filter (${ek}) is larger than the padded input (${n + pb + pe}) along spatial dim ${d} (${shapes}, pads [${pads?.join(',') ?? ''}])`);
+        if (span < 0) throw new ShapeError(op, `the dilated filter (${ek}) is larger than the padded input (${n + pb + pe}) along spatial dim ${d} (${shapes()}, pads [${pads?.join(',') ?? ''}])`);
         begin.push(pb);
         out.push(Math.floor(span / s) + 1);
       } else {

@@ -39,14 +39,18 @@ export function tempTensor(w: WasmBackend, shape: number[]): Tensor {
   return new Tensor('float32', shape, w.allocStorage(bytes, OP), w);
 }
 
+/** The parameter block is assembled in one reused buffer (block() copies it out before returning). */
+const WORDS = new Int32Array(CP.words);
+const WORDS_F32 = new Float32Array(WORDS.buffer);
+
 /** What the parameter block reads from a Conv or ConvTranspose plan. */
 export type ConvGeometry = Pick<ConvPlan, 'N' | 'C' | 'D' | 'H' | 'W' | 'M' | 'Cg' | 'Mg' | 'group' | 'kD' | 'kH' | 'kW' | 'sD' | 'sH' | 'sW' | 'dD' | 'dH' | 'dW' | 'padF' | 'padT' | 'padL' | 'oD' | 'oH' | 'oW' | 'activation'>;
 
 /** Parameter block with the geometry, pointers and activation of the plan. */
 export function block(w: WasmBackend, p: ConvGeometry, ptrs: { x: number; y: number; w?: number; bias?: number }, extra: Partial<Record<keyof typeof CP, number>> = {}): number {
   const blk = w.alloc(CP.words * 4, OP);
-  const words = new Int32Array(CP.words);
-  const f = new Float32Array(words.buffer);
+  const words = WORDS.fill(0);
+  const f = WORDS_F32;
   const [act, p0, p1] = actParams(p.activation);
   Object.assign(words, {
     [CP.x]: ptrs.x, [CP.y]: ptrs.y, [CP.w]: ptrs.w ?? 0, [CP.bias]: ptrs.bias ?? 0,

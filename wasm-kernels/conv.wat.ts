@@ -3,7 +3,8 @@
  * parameter block `pb` (i32 words at CP below, f32 activation scalars) and a row range (r0, r1).
  *
  * - `f32_im2col_nhwc`: rows (g, n, od, oh, ow) of a [G, N·P, kD·kH·kW·Cg] patch matrix (P output
- *   pixels), one memory.copy (or memory.fill for padding) of Cg channels per tap;
+ *   pixels), one copy (or zero fill for padding) of Cg channels per tap, or of kW·C channels per
+ *   kernel row when the row lies inside the image;
  * - `f32_im2col_nchw`: rows (n, g, c, kd, kh, kw) of [N·G, Cg·kD·kH·kW, P] (B operands of W·col),
  *   the stride-1 case as one copy per output row with zero-filled edges;
  * - `f32_dwconv_nhwc`: depthwise convolution on output rows (n, oh), 4 channels per vector, bias
@@ -69,6 +70,32 @@ function perActivation(nest: (act: number) => string): string {
 const ACT_LOCALS = `(local $v0 v128) (local $v1 v128) ${EPI_LOCALS}`;
 const loadActParams = () => `${set('$v0', `(f32x4.splat ${ldf(CP.p0)})`)} ${set('$v1', `(f32x4.splat ${ldf(CP.p1)})`)}`;
 
+/**
+ * Byte copy and zero fill for the short runs of im2col (a few channels per tap): v128 then i32
+ * moves inline; `memory.copy`/`memory.fill` are engine calls that cost more than such a run
+ * (NHWC im2col of a 3-channel 5×5 conv spent most of its time in them). n is a multiple of 4.
+ */
+function byteHelpers(): string {
+  return `(func $copy_bytes (param $d i32) (param $s i32) (param $n i32)
+  (if (i32.ge_u (local.get $n) (i32.const 256)) (then (memory.copy (local.get $d) (local.get $s) (local.get $n)) (return)))
+  (block $vd (loop $vl (br_if $vd (i32.lt_u (local.get $n) (i32.const 16)))
+    (v128.store (local.get $d) (v128.load (local.get $s)))
+    (local.set $d (i32.add (local.get $d) (i32.const 16))) (local.set $s (i32.add (local.get $s) (i32.const 16)))
+    (local.set $n (i32.sub (local.get $n) (i32.const 16))) (br $vl)))
+  (block $sd (loop $sl (br_if $sd (i32.eqz (local.get $n)))
+    (i32.store (local.get $d) (i32.load (local.get $s)))
+    (local.set $d (i32.add (local.get $d) (i32.const 4))) (local.set $s (i32.add (local.get $s) (i32.const 4)))
+    (local.set $n (i32.sub (local.get $n) (i32.const 4))) (br $sl))))
+(func $zero_bytes (param $d i32) (param $n i32)
+  (if (i32.ge_u (local.get $n) (i32.const 256)) (then (memory.fill (local.get $d) (i32.const 0) (local.get $n)) (return)))
+  (block $vd (loop $vl (br_if $vd (i32.lt_u (local.get $n) (i32.const 16)))
+    (v128.store (local.get $d) (v128.const i32x4 0 0 0 0))
+    (local.set $d (i32.add (local.get $d) (i32.const 16))) (local.set $n (i32.sub (local.get $n) (i32.const 16))) (br $vl)))
+  (block $sd (loop $sl (br_if $sd (i32.eqz (local.get $n)))
+    (i32.store (local.get $d) (i32.const 0))
+    (local.set $d (i32.add (local.get $d) (i32.const 4))) (local.set $n (i32.sub (local.get $n) (i32.const 4))) (br $sl))))`;
+}
+
 function im2colNhwc(): string {
   return `(func (export "${IM2COL_NHWC}") (param $pb i32) (param $r0 i32) (param $r1 i32)
   ${locals([...GEOM, ...DEPTH, 'r', 'P', 'HW', 'NP', 'cb', 'dst', 'rr', 'n', 'p', 'q', 'id', 'ih', 'iw', 'idb', 'ihb', 'iwb', 'kd', 'kh', 'kw', 'base', 'x'])}
@@ -91,14 +118,23 @@ function im2colNhwc(): string {
       ${set('$kh', i(0))}
       (block $hd (loop $hl (br_if $hd (i32.ge_u ${g('$kh')} ${g('$kH')}))
         ${set('$ih', add(g('$ihb'), mul(g('$kh'), g('$dH'))))}
+        ;; dilation 1 and one group with the whole kernel row inside the image: the kW taps are
+        ;; one contiguous run of kW·C floats, copied at once
+        (if (i32.and (i32.and (i32.eq ${g('$dW')} ${i(1)}) (i32.eq ${g('$Cg')} ${g('$C')}))
+              (i32.and (i32.and (i32.lt_u ${g('$id')} ${g('$D')}) (i32.lt_u ${g('$ih')} ${g('$H')}))
+                (i32.and (i32.ge_s ${g('$iwb')} ${i(0)}) (i32.le_s ${add(g('$iwb'), g('$kW'))} ${g('$W')}))))
+          (then
+            (call $copy_bytes ${g('$dst')} ${add(g('$base'), `(i32.shl ${mul(add(mul(add(mul(g('$id'), g('$H')), g('$ih')), g('$W')), g('$iwb')), g('$C'))} ${i(2)})`)} ${mul(g('$kW'), g('$cb'))})
+            ${set('$dst', add(g('$dst'), mul(g('$kW'), g('$cb'))))})
+          (else
         ${set('$kw', i(0))}
         (block $wd (loop $wl (br_if $wd (i32.ge_u ${g('$kw')} ${g('$kW')}))
           ${set('$iw', add(g('$iwb'), mul(g('$kw'), g('$dW'))))}
           (if (i32.and (i32.and (i32.lt_u ${g('$id')} ${g('$D')}) (i32.lt_u ${g('$ih')} ${g('$H')})) (i32.lt_u ${g('$iw')} ${g('$W')}))
-            (then (memory.copy ${g('$dst')} ${add(g('$base'), `(i32.shl ${mul(add(mul(add(mul(g('$id'), g('$H')), g('$ih')), g('$W')), g('$iw')), g('$C'))} ${i(2)})`)} ${g('$cb')}))
-            (else (memory.fill ${g('$dst')} ${i(0)} ${g('$cb')})))
+            (then (call $copy_bytes ${g('$dst')} ${add(g('$base'), `(i32.shl ${mul(add(mul(add(mul(g('$id'), g('$H')), g('$ih')), g('$W')), g('$iw')), g('$C'))} ${i(2)})`)} ${g('$cb')}))
+            (else (call $zero_bytes ${g('$dst')} ${g('$cb')})))
           ${set('$dst', add(g('$dst'), g('$cb')))}
-          ${set('$kw', add(g('$kw'), i(1)))} (br $wl)))
+          ${set('$kw', add(g('$kw'), i(1)))} (br $wl)))))
         ${set('$kh', add(g('$kh'), i(1)))} (br $hl)))
       ${set('$kd', add(g('$kd'), i(1)))} (br $dl)))
     ${set('$r', add(g('$r'), i(1)))} (br $rl))))`;
@@ -422,6 +458,7 @@ export const convFamily: WatFamily = {
   usesRelaxed: true,
   emit(v: WatVariant): string {
     return `(module ${memoryImport(v)}
+${byteHelpers()}
 ${im2colNhwc()}
 ${im2colNchw()}
 ${dwNhwc(v)}

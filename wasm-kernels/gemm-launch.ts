@@ -27,6 +27,14 @@ const MIN_PACK_PER_THREAD = 1 << 16;
 
 const FAMILY = 'gemm';
 
+/**
+ * The parameter block is assembled here and copied into wasm memory. One reused buffer: runGemm
+ * runs to completion before it returns and never re-enters itself, and allocating two typed arrays
+ * per call showed up as GC time in small convolutions.
+ */
+const WORDS = new Int32Array(PB.words);
+const WORDS_F32 = new Float32Array(WORDS.buffer);
+
 export function actParams(a: Activation): [code: number, p0: number, p1: number] {
   return [ACT_CODES[a.kind], ...activationParams(a)];
 }
@@ -93,8 +101,8 @@ export function runGemm(op: string, ctx: KernelContext, inputs: readonly Tensor[
     const aTab = p.aOffsets.map((o) => aPtr + o * 4);
     let bTab: number[];
     let xTab: number[] = [];
-    const words = new Int32Array(PB.words);
-    const fw = new Float32Array(words.buffer);
+    const words = WORDS.fill(0);
+    const fw = WORDS_F32;
     if (gemv) {
       // y = x·mat: M = 1 takes x from A and mat = B; N = 1 takes x from B and mat = A.
       const bPtr = w.ptrOf(inputs[1]!, op);

@@ -18,6 +18,7 @@ import { BACKEND_NAME, registerKernels } from './kernels/index.js';
 
 export { TwinopsBackend, TfjsKernelError } from './backend.js';
 export { KERNELS } from './kernels/index.js';
+export { fileModel, ModelFileError } from './io.js';
 
 export interface TwinopsBackendOptions {
   /** The backend's name in tfjs (default 'twinops'). */
