@@ -23,11 +23,19 @@ export interface TensorData {
   refCount: number;
   tensor?: Tensor;
   strings?: BackendValues;
+  /**
+   * On a WebGPU runtime, the values of a small tensor written from JS (shape, axis and size
+   * constants that tfjs-converter and some ops read back with dataSync), kept so readSync works.
+   */
+  host?: BackendValues;
   complex?: { real: TensorInfo; imag: TensorInfo };
 }
 
 /** tfjs dtypes stored in twinops memory, and the twinops dtype of each. */
 const STORED: Partial<Record<DataType, DType>> = { float32: 'float32', int32: 'int32', bool: 'bool' };
+
+/** Elements up to which a tensor written from JS to a WebGPU runtime keeps a host copy (see TensorData.host). */
+const HOST_COPY_MAX = 4096;
 
 /** An error from a tfjs kernel on this backend: names the tfjs kernel (and the twinops op's message). */
 export class TfjsKernelError extends Error {
@@ -79,7 +87,8 @@ export class TwinopsBackend extends KernelBackend {
     const size = util.sizeFromShape(shape);
     const data = values ?? new (dt === 'float32' ? Float32Array : dt === 'int32' ? Int32Array : Uint8Array)(size);
     const tensor = this.rt.tensor(data as Float32Array | Int32Array | Uint8Array, shape, dt);
-    return { dtype, shape: shape.slice(), refCount, tensor };
+    const host = tensor.device !== 'wasm' && size <= HOST_COPY_MAX ? data : undefined;
+    return { dtype, shape: shape.slice(), refCount, tensor, ...(host ? { host } : {}) };
   }
 
   override readSync(dataId: DataId): BackendValues {
@@ -88,7 +97,14 @@ export class TwinopsBackend extends KernelBackend {
     if (d.complex) {
       return backend_util.mergeRealAndImagArrays(this.readSync(d.complex.real.dataId) as Float32Array, this.readSync(d.complex.imag.dataId) as Float32Array);
     }
-    return d.tensor!.dataSync() as BackendValues;
+    if (d.host !== undefined) return d.host;
+    try {
+      return d.tensor!.dataSync() as BackendValues;
+    } catch (e) {
+      // a WebGPU tensor cannot be read synchronously: say so in tfjs' terms
+      if (e instanceof TwinopsError) throw new TfjsKernelError('dataSync', `${e.message} (tensor.data() / tensor.array() are the async forms)`, { cause: e });
+      throw e;
+    }
   }
 
   override async read(dataId: DataId): Promise<BackendValues> {

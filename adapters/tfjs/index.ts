@@ -2,8 +2,8 @@
  * twinops as a TensorFlow.js backend.
  *
  *   import * as tf from '@tensorflow/tfjs-core';
- *   import 'twinops/tfjs';            // registers the backend 'twinops' (wasm)
- *   await tf.setBackend('twinops');
+ *   import 'twinops/tfjs';            // registers the backends 'twinops' (wasm) and 'twinops-webgpu'
+ *   await tf.setBackend('twinops');   // or 'twinops-webgpu' where WebGPU exists
  *
  * `@tensorflow/tfjs-core` is a peer dependency: the backend and its kernels are registered into the
  * application's own copy. For other options (threads, relaxed SIMD, a runtime shared with other
@@ -21,9 +21,17 @@ export { KERNELS } from './kernels/index.js';
 export { fileModel, ModelFileError } from './io.js';
 
 export interface TwinopsBackendOptions {
-  /** The backend's name in tfjs (default 'twinops'). */
+  /** The backend's name in tfjs (default 'twinops', or 'twinops-webgpu' for device 'webgpu'). */
   name?: string;
-  /** tfjs backend priority, used when no backend is set explicitly (default 3: above cpu (1) and wasm (2)). */
+  /**
+   * Where tensors live and kernels run (default 'wasm'). 'webgpu' keeps tensors in GPU buffers:
+   * read them with `await tensor.data()` (dataSync cannot wait for the GPU), and only tfjs kernels
+   * whose twinops ops all have WebGPU kernels are registered.
+   */
+  device?: 'wasm' | 'webgpu';
+  /** A GPUDevice to use for 'webgpu' (default: one acquired from the platform). */
+  gpuDevice?: GPUDevice;
+  /** tfjs backend priority, used when no backend is set explicitly (default 3 for wasm: above cpu (1) and wasm (2); 1 for webgpu). */
   priority?: number;
   /** wasm threads, the calling thread included (default: the machine's cores). */
   threads?: number;
@@ -43,21 +51,24 @@ const registeredKernels = new Set<string>();
  * (false when a backend of that name already exists).
  */
 export function registerTwinopsBackend(opts: TwinopsBackendOptions = {}): boolean {
-  const name = opts.name ?? BACKEND_NAME;
+  const device = opts.runtime?.device ?? opts.device ?? 'wasm';
+  const name = opts.name ?? (device === 'webgpu' ? `${BACKEND_NAME}-webgpu` : BACKEND_NAME);
   const ok = registerBackend(
     name,
     async () => {
       if (opts.runtime) return new TwinopsBackend(opts.runtime, false);
-      const rt = await createRuntime({ device: 'wasm', threads: opts.threads, relaxedSimd: opts.relaxedSimd, pool: opts.pool });
+      // without a WebGPU adapter this throws, and tfjs reports the backend as failed to initialise
+      const rt = await createRuntime({ device, threads: opts.threads, relaxedSimd: opts.relaxedSimd, pool: opts.pool, gpuDevice: opts.gpuDevice });
       return new TwinopsBackend(rt, true);
     },
-    opts.priority ?? 3,
+    opts.priority ?? (device === 'webgpu' ? 1 : 3),
   );
   if (ok && !registeredKernels.has(name)) {
     registeredKernels.add(name);
-    registerKernels(name);
+    registerKernels(name, device);
   }
   return ok;
 }
 
 registerTwinopsBackend();
+registerTwinopsBackend({ device: 'webgpu' });

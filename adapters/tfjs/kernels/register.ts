@@ -7,6 +7,8 @@
 import { registerKernel } from '@tensorflow/tfjs-core';
 import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { OPS } from '../../../ops/index.js';
+import { registry } from '../../../registry/registry.js';
+import type { Device } from '../../../core/tensor.js';
 import type { TwinopsBackend } from '../backend.js';
 
 export const BACKEND_NAME = 'twinops';
@@ -41,14 +43,23 @@ export function defineKernel(kernelName: string, ops: readonly string[], kernelF
   KERNELS.push({ kernelName, ops, kernelFunc: f });
 }
 
-/** The kernels whose twinops ops all exist in this build. */
-export function availableKernels(): TwinopsKernel[] {
-  return KERNELS.filter((k) => k.ops.every((op) => OPS.has(op)));
+/** Whether some dtype of `op` has a kernel on `device`. */
+function onDevice(op: string, device: Device): boolean {
+  return registry.list().some((e) => e.op === op && e.device === device);
+}
+
+/**
+ * The kernels whose twinops ops all exist in this build; for 'webgpu', whose ops all have a
+ * WebGPU kernel (GPU tensors cannot move to wasm inside a synchronous tfjs kernel, so a kernel
+ * that would need a wasm-only op is not registered there and tfjs reports it as missing).
+ */
+export function availableKernels(device: Device = 'wasm'): TwinopsKernel[] {
+  return KERNELS.filter((k) => k.ops.every((op) => OPS.has(op) && (device === 'wasm' || onDevice(op, device))));
 }
 
 /** Register the available kernels under `backendName`; returns their names. */
-export function registerKernels(backendName: string): string[] {
-  const ks = availableKernels();
+export function registerKernels(backendName: string, device: Device = 'wasm'): string[] {
+  const ks = availableKernels(device);
   for (const k of ks) {
     registerKernel({ kernelName: k.kernelName, backendName, kernelFunc: k.kernelFunc as unknown as KernelConfig['kernelFunc'] });
   }
