@@ -43,9 +43,9 @@ export function defineKernel(kernelName: string, ops: readonly string[], kernelF
   KERNELS.push({ kernelName, ops, kernelFunc: f });
 }
 
-/** Whether some dtype of `op` has a kernel on `device`. */
-function onDevice(op: string, device: Device): boolean {
-  return registry.list().some((e) => e.op === op && e.device === device);
+/** The ops with a kernel (some dtype) on `device`, from one pass over the registry. */
+function opsOn(device: Device): Set<string> {
+  return new Set(registry.list().filter((e) => e.device === device).map((e) => e.op));
 }
 
 /**
@@ -54,7 +54,8 @@ function onDevice(op: string, device: Device): boolean {
  * that would need a wasm-only op is not registered there and tfjs reports it as missing).
  */
 export function availableKernels(device: Device = 'wasm'): TwinopsKernel[] {
-  return KERNELS.filter((k) => k.ops.every((op) => OPS.has(op) && (device === 'wasm' || onDevice(op, device))));
+  const there = device === 'wasm' ? undefined : opsOn(device);
+  return KERNELS.filter((k) => k.ops.every((op) => OPS.has(op) && (!there || there.has(op))));
 }
 
 /** Register the available kernels under `backendName`; returns their names. */
