@@ -9,7 +9,8 @@
  *
  * Options: --only=<ids>  --runtimes=<ids>  (comma-separated substrings of workload / runtime ids)
  *          --budget-ms=N  --min-runs=N  --out=<file>  --no-webgpu  --gpu-all (big MatMuls on a CPU-emulated
- *          adapter too)  --strict (exit 1 when a bar fails)
+ *          adapter too)  --strict (exit 1 when a bar fails)  --no-models (leave out the whole-model rows of
+ *          models-ort.ts, ids model-*, and tfjs-models.ts, ids tfjs-*; --only filters them too)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -25,6 +26,8 @@ import { TWINOPS_WASM_CONFIGS, twinopsId, twinopsRunners, type TwinopsConfig } f
 import type { Runner } from './peers/types.js';
 import { ratiosOf, render, type BenchRecord, type CellResult } from './report.js';
 import { verify } from './verify.js';
+import { MODEL_ROWS, runModelBench } from './models-ort.js';
+import { TFJS_MODEL_IDS, runTfjsModelBench } from './tfjs-models.js';
 import { WORKLOADS, inputsOf, releaseInputs, workOf } from './workloads.js';
 
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
@@ -101,6 +104,22 @@ async function main(): Promise<number> {
   const code = respawnWithFlag();
   if (code !== undefined) return code;
   const opts = parseArgs(process.argv.slice(2));
+  // whole-model rows (bench/models-ort.ts) after the operator rows, or alone when --only names only them
+  const noModels = process.argv.includes('--no-models');
+  const models = !noModels && MODEL_ROWS.some((r) => wanted(opts.only, r.id));
+  const tfjsModels = !noModels && TFJS_MODEL_IDS.some((id) => wanted(opts.only, id));
+  const runModels = async () => {
+    if (models) {
+      const report = await runModelBench({ only: opts.only, budget: opts.budget, out: resolve(dirname(opts.out), 'models.json') });
+      process.stdout.write(`\n${report}\n\nJSON: ${resolve(dirname(opts.out), 'models.json')}\n`);
+    }
+    // the tfjs models (bench/tfjs-models.ts): tfjs-backend-wasm and -cpu next to twinops
+    if (tfjsModels) process.stdout.write(`\n${await runTfjsModelBench({ only: opts.only, out: resolve(dirname(opts.out), 'tfjs-models.json') })}\n`);
+  };
+  if (!WORKLOADS.some((w) => wanted(opts.only, w.id))) {
+    await runModels();
+    return 0;
+  }
   const loadBefore = os.loadavg().map((x) => x.toFixed(2)).join(' ');
   const { runners, skipped } = await createRunners(opts);
   const workloads = WORKLOADS.filter((w) => wanted(opts.only, w.id));
@@ -211,6 +230,7 @@ async function main(): Promise<number> {
   mkdirSync(dirname(opts.out), { recursive: true });
   writeFileSync(opts.out, JSON.stringify(record, null, 1) + '\n');
   process.stdout.write(render(record) + `\n\nJSON: ${opts.out}\n`);
+  await runModels();
   return opts.strict && record.bars.some((b) => b.status !== 'PASS') ? 1 : 0;
 }
 

@@ -6,6 +6,8 @@
  * weights move between backends. Writes bench/results/tfjs-models.json.
  *
  *   node --experimental-wasm-relaxed-simd --import tsx bench/tfjs-models.ts [--only=<ids>] [--budget-ms=N] [--no-cpu]
+ * `npm run bench` runs it after the ONNX model rows (bench/run.ts; ids tfjs-<model>, which --only
+ * filters; --no-models leaves them out).
  *
  * Bars (issue 3): twinops at 1 thread no slower than tfjs-wasm on each model; 2 threads at least
  * 1.6× faster than tfjs-wasm.
@@ -23,10 +25,6 @@ import { TFJS_MODELS, modelTensor, type TfjsModelSpec } from './models/tfjs-cata
 import type { Cell } from './peers/types.js';
 import { detectFeatures } from '../wasm-kernels/runtime/features.js';
 
-const args = process.argv.slice(2);
-const get = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-const only = get('only')?.split(',');
-const budget = { ...DEFAULT_BUDGET, budgetMs: Number(get('budget-ms') ?? 2000) };
 const log = (s: string) => process.stderr.write(`bench tfjs-models: ${s}\n`);
 
 const relaxed = detectFeatures().relaxedSimd;
@@ -36,19 +34,35 @@ interface Runtime {
   label: string;
   backend: string;
 }
-const RUNTIMES: Runtime[] = [
+const runtimes = (cpu: boolean): Runtime[] => [
   { id: 'tfjs-wasm', label: 'tfjs-wasm (XNNPACK, 1t)', backend: 'wasm' },
   { id: 'twinops-1t', label: 'twinops 1t', backend: 'twinops-bench-1t' },
   ...(relaxed ? [{ id: 'twinops-1t-relaxed', label: 'twinops 1t relaxed', backend: 'twinops-bench-1t-relaxed' }] : []),
   { id: 'twinops-2t', label: 'twinops 2t', backend: 'twinops-bench-2t' },
   ...(relaxed ? [{ id: 'twinops-2t-relaxed', label: 'twinops 2t relaxed', backend: 'twinops-bench-2t-relaxed' }] : []),
-  ...(args.includes('--no-cpu') ? [] : [{ id: 'tfjs-cpu', label: 'tfjs-cpu', backend: 'cpu' }]),
+  ...(cpu ? [{ id: 'tfjs-cpu', label: 'tfjs-cpu', backend: 'cpu' }] : []),
 ];
-registerTwinopsBackend({ name: 'twinops-bench-1t', threads: 1, relaxedSimd: false });
-registerTwinopsBackend({ name: 'twinops-bench-2t', threads: 2, relaxedSimd: false });
-if (relaxed) {
-  registerTwinopsBackend({ name: 'twinops-bench-1t-relaxed', threads: 1, relaxedSimd: true });
-  registerTwinopsBackend({ name: 'twinops-bench-2t-relaxed', threads: 2, relaxedSimd: true });
+let registered = false;
+function registerBackends(): void {
+  if (registered) return;
+  registered = true;
+  registerTwinopsBackend({ name: 'twinops-bench-1t', threads: 1, relaxedSimd: false });
+  registerTwinopsBackend({ name: 'twinops-bench-2t', threads: 2, relaxedSimd: false });
+  if (relaxed) {
+    registerTwinopsBackend({ name: 'twinops-bench-1t-relaxed', threads: 1, relaxedSimd: true });
+    registerTwinopsBackend({ name: 'twinops-bench-2t-relaxed', threads: 2, relaxedSimd: true });
+  }
+}
+
+/** The rows' ids as bench/run.ts filters them. */
+export const TFJS_MODEL_IDS = TFJS_MODELS.map((m) => `tfjs-${m.id}`);
+
+export interface TfjsModelBenchOptions {
+  /** substrings of row ids (tfjs-<model>) */
+  only?: string[];
+  budgetMs?: number;
+  out?: string;
+  cpu?: boolean;
 }
 
 async function activate(backend: string): Promise<void> {
@@ -90,10 +104,15 @@ interface Row {
 
 const fmt = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
 
-async function main(): Promise<void> {
+/** Run the tfjs model rows; returns the Markdown report and writes the JSON record. */
+export async function runTfjsModelBench(opts: TfjsModelBenchOptions = {}): Promise<string> {
+  registerBackends();
+  const RUNTIMES = runtimes(opts.cpu ?? true);
+  const budget = { ...DEFAULT_BUDGET, budgetMs: opts.budgetMs ?? 2000 };
+  const only = opts.only;
   const rows: Row[] = [];
   const loadBefore = os.loadavg().map((x) => x.toFixed(2)).join(' ');
-  for (const spec of TFJS_MODELS.filter((s) => !only || only.some((o) => s.id.includes(o)))) {
+  for (const spec of TFJS_MODELS.filter((s) => !only || only.some((o) => `tfjs-${s.id}`.includes(o)))) {
     const t0 = performance.now();
     const row: Row = { model: spec.id, label: spec.label, cells: {} };
     const timed: Timed[] = [];
@@ -143,7 +162,7 @@ async function main(): Promise<void> {
     bars.push({ model: r.model, bar: '2 threads vs tfjs-wasm', ratio: r2, min: 1.6, status: r2 === null ? 'NOT MEASURED' : r2 >= 1.6 ? 'PASS' : 'FAIL' });
   }
   const here = dirname(fileURLToPath(import.meta.url));
-  const out = resolve(get('out') ?? `${here}/results/tfjs-models.json`);
+  const out = resolve(opts.out ?? `${here}/results/tfjs-models.json`);
   mkdirSync(dirname(out), { recursive: true });
   const record = {
     machine: { date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version, relaxedSimd: relaxed, loadBefore, loadAfter: os.loadavg().map((x) => x.toFixed(2)).join(' ') },
@@ -154,17 +173,24 @@ async function main(): Promise<void> {
   };
   writeFileSync(out, JSON.stringify(record, null, 1) + '\n');
   const ratioNote = relaxed ? 'ratios use the relaxed-SIMD twinops cells (the default where the engine has relaxed SIMD)' : 'no relaxed SIMD in this process';
-  process.stdout.write(
-    `\n## tfjs models: median latency of predict() + read-back (${ratioNote})\n\n${lines.join('\n')}\n\n` +
-      bars.map((b) => `${b.status.padEnd(12)} ${b.model}: ${b.bar} ${b.ratio ? b.ratio.toFixed(2) + '×' : '–'} (bar ${b.min}×)`).join('\n') +
-      `\n\nload average before/after: ${record.machine.loadBefore} / ${record.machine.loadAfter}\nJSON: ${out}\n`,
+  return (
+    `## tfjs models: median latency of predict() + read-back (${ratioNote})\n\n${lines.join('\n')}\n\n` +
+    bars.map((b) => `- ${b.status} ${b.model}: ${b.bar} ${b.ratio ? b.ratio.toFixed(2) + '×' : '–'} (bar ${b.min}×)`).join('\n') +
+    `\n\nload average before/after: ${record.machine.loadBefore} / ${record.machine.loadAfter}\nJSON: ${out}`
   );
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const get = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  runTfjsModelBench({ only: get('only')?.split(','), budgetMs: get('budget-ms') ? Number(get('budget-ms')) : undefined, out: get('out'), cpu: !args.includes('--no-cpu') }).then(
+    (report) => {
+      process.stdout.write(`\n${report}\n`);
+      process.exit(0);
+    },
+    (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}

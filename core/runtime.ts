@@ -1,4 +1,4 @@
-import { ARRAY_CTOR, BYTES_PER_ELEMENT, dtypeOfArray, isDType, type AnyTypedArray, type DType } from './dtype.js';
+import { ARRAY_CTOR, BYTES_PER_ELEMENT, dtypeOfArray, gpuStorable, isDType, type AnyTypedArray, type DType } from './dtype.js';
 import { DTypeError, DeviceError, DisposedError, ShapeError, TwinopsError, fmtShape } from './errors.js';
 import { Tensor, shapeSize, type Device, type Storage } from './tensor.js';
 import { OPS } from '../ops/index.js';
@@ -99,7 +99,8 @@ export class Runtime {
   /**
    * Make a tensor from data and a shape. The dtype defaults to the typed array's (float32 for plain
    * numbers, bool for booleans, int64 for bigints). The tensor lives on `device` (default: the
-   * runtime's device; int64 tensors stay on wasm, WebGPU has no 64-bit integers).
+   * runtime's device; int64, uint64, float64, uint16, uint32, int16, int4 and uint4 tensors stay on
+   * wasm: WebGPU has no 64-bit types and no kernels for the others, see GPU_DTYPES).
    */
   tensor(data: TensorData, shape: readonly number[], dtype?: DType, device?: Device): Tensor {
     this.alive('tensor');
@@ -114,6 +115,7 @@ export class Runtime {
     const Ctor = ARRAY_CTOR[dt];
     if (ArrayBuffer.isView(data) && data.constructor === Ctor) arr = data as AnyTypedArray;
     else if (dt === 'int64') arr = BigInt64Array.from(data as ArrayLike<number | bigint>, (v) => BigInt(v));
+    else if (dt === 'uint64') arr = BigUint64Array.from(data as ArrayLike<number | bigint>, (v) => BigInt.asUintN(64, BigInt(v)));
     else if (dt === 'bool') arr = Uint8Array.from(data as ArrayLike<number | boolean>, (v) => (v ? 1 : 0));
     else {
       const out = new Ctor(size) as unknown as { [i: number]: number };
@@ -121,8 +123,8 @@ export class Runtime {
       arr = out as unknown as AnyTypedArray;
     }
     let dev = device ?? this.device;
-    if (dev === 'webgpu' && (!this.gpu || dt === 'int64')) {
-      if (device === 'webgpu') throw new DeviceError('tensor', this.gpu ? 'int64 tensors cannot live on WebGPU' : 'this runtime has no WebGPU device');
+    if (dev === 'webgpu' && (!this.gpu || !gpuStorable(dt))) {
+      if (device === 'webgpu') throw new DeviceError('tensor', this.gpu ? `${dt} tensors cannot live on WebGPU` : 'this runtime has no WebGPU device');
       dev = 'wasm';
     }
     const storage = dev === 'webgpu' ? this.gpu!.upload(arr, dt, 'tensor') : this.wasm.upload(arr, 'tensor');
@@ -161,7 +163,12 @@ export class Runtime {
       if (!this.live.has(t)) throw new DeviceError(op, `${t.toString()} belongs to another runtime`);
     }
     const plan: Plan = def.plan(inputs, attrs);
-    const kernel = this.registry.resolve(op, plan.dispatchDType, this.order);
+    let kernel = this.registry.resolve(op, plan.dispatchDType, this.order);
+    // inputs that are all on wasm (a wasm-only dtype, or the result of a wasm-only op) run on wasm
+    // where it has the kernel: a WebGPU kernel could not read them, and moving them is asynchronous
+    if (kernel.device !== 'wasm' && inputs.length > 0 && inputs.every((t) => t.device === 'wasm')) {
+      kernel = this.registry.get(op, plan.dispatchDType, 'wasm') ?? kernel;
+    }
     for (const t of inputs) {
       if (t.device !== kernel.device) {
         throw new DeviceError(op, `${t.toString()} is on ${t.device} but the ${op} kernel for ${plan.dispatchDType} runs on ${kernel.device}; move it with await rt.to(tensor, '${kernel.device}')`);

@@ -19,15 +19,20 @@ export const BINARY_DTYPES: readonly DType[] = ['float32', 'int32'];
 const INT64_OPS: readonly string[] = ['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Mod', ...COMPARISON_OPS];
 /** Ops that also take int8 and uint8 (wasm only). */
 const BYTE_OPS: readonly string[] = ['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Mod', ...COMPARISON_OPS];
+/** Ops that also take int16, uint16, uint32, uint64 and float64 (wasm only), as int8/uint8. */
+const WIDE_OPS: readonly string[] = BYTE_OPS;
+/** BitShift's dtypes: ONNX defines it on unsigned integers; int32 is taken as uint32 bits. */
+const BITSHIFT_DTYPES: readonly DType[] = ['int32', 'uint8', 'uint16', 'uint32', 'uint64'];
 
 /** The input dtypes each binary op's kernels take. */
 export function binaryDTypes(op: BinaryOp): readonly DType[] {
   if ((LOGICAL_OPS as readonly string[]).includes(op)) return ['bool'];
-  if (op === 'BitShift') return ['int32'];
+  if (op === 'BitShift') return BITSHIFT_DTYPES;
   if (op === 'Atan2') return ['float32'];
   const out = [...BINARY_DTYPES];
   if (INT64_OPS.includes(op)) out.push('int64');
   if (BYTE_OPS.includes(op)) out.push('int8', 'uint8');
+  if (WIDE_OPS.includes(op)) out.push('int16', 'uint16', 'uint32', 'uint64', 'float64');
   return out;
 }
 
@@ -66,11 +71,14 @@ export interface BinaryPlan extends Plan {
  * kernel's documented behaviour (0 for int32 and int64; also for integer Mod and FloorDiv). Pow on int32
  * and int64 computes exactly (wrapping) for non-negative exponents. int64 (wasm only) takes Add Sub Mul
  * Div Pow Max Min Mod and the comparisons, with the int32 semantics at 64 bits; int8 and uint8 (wasm
- * only) take the same ops but Pow, computed on the extended values and wrapped to the byte. Mod follows ONNX: fmod=0 takes the divisor's sign (for float32,
+ * only) take the same ops but Pow, computed on the extended values and wrapped to the byte; so do
+ * int16, uint16, uint32 and uint64 (unsigned Div/Mod/Max/Min/comparisons, wrapping arithmetic, x/0 = 0)
+ * and float64 (IEEE, Max/Min propagate NaN, Mod exact in double). Mod follows ONNX: fmod=0 takes the divisor's sign (for float32,
  * where ONNX requires fmod=1, it is numpy/tfjs floored mod), fmod=1 the dividend's (C fmod).
  * FloorDiv (tfjs) is floor(a / b), with the float32 quotient rounded first. PRelu broadcasts the slope
- * to X's shape (unidirectional, ONNX). BitShift treats int32 as uint32 bits (ONNX's unsigned
- * semantics): RIGHT is a logical shift, and shift amounts outside [0, 31] give 0. Atan2(y, x) (tfjs,
+ * to X's shape (unidirectional, ONNX). BitShift takes uint8/16/32/64 and treats int32 as uint32 bits
+ * (ONNX's unsigned semantics): RIGHT is a logical shift, LEFT wraps to the width, and shift amounts of
+ * the bit width or more give 0. Atan2(y, x) (tfjs,
  * float32) follows C99 atan2, signed zeros and infinities included.
  */
 export function binaryDef(op: BinaryOp): OpDef<BinaryAttrs, BinaryPlan> {

@@ -12,6 +12,7 @@ import { BYTES_PER_ELEMENT, DTYPES, isDType, type DType } from '../core/dtype.js
 import { AttributeError, DTypeError, ShapeError, fmtShape } from '../core/errors.js';
 import { expectArity, expectDType, expectSameDType } from './checks.js';
 import { defineOp } from './index.js';
+import { scatterReduction, type ScatterReduction } from './scatter-elements.js';
 import { broadcastShapes, broadcastStrides, normalizeAxis, shapeSize, stridesOf } from './shape.js';
 import type { OpDef, Plan, TensorInfo } from './types.js';
 
@@ -100,7 +101,7 @@ export interface SplitAttrs {
   split?: readonly number[];
   outputs?: number;
 }
-export type PadMode = 'constant' | 'reflect' | 'edge' | 'wrap';
+export type PadMode = 'constant' | 'reflect' | 'edge' | 'wrap' | 'symmetric';
 export interface PadAttrs {
   /** ONNX layout: [x1_begin, x2_begin, ..., x1_end, x2_end, ...]; negative pads crop. */
   pads: readonly number[];
@@ -322,7 +323,7 @@ export const padDef: OpDef<PadAttrs, CopyPlan> = defineOp({
     const x = inputs[0]!;
     const r = x.shape.length;
     const mode = attrs?.mode ?? 'constant';
-    if (!['constant', 'reflect', 'edge', 'wrap'].includes(mode)) throw new AttributeError(op, `unknown mode '${String(mode)}' (constant, reflect, edge, wrap)`);
+    if (!['constant', 'reflect', 'edge', 'wrap', 'symmetric'].includes(mode)) throw new AttributeError(op, `unknown mode '${String(mode)}' (constant, reflect, edge, wrap, symmetric)`);
     const axes = attrs.axes ? uniqueAxes(op, intList(op, 'axes', attrs.axes), r) : [...Array(r).keys()];
     const raw = intList(op, 'pads', attrs.pads, 2 * axes.length);
     const begin = new Array<number>(r).fill(0);
@@ -363,6 +364,9 @@ export const padDef: OpDef<PadAttrs, CopyPlan> = defineOp({
       if (mode === 'reflect' && (pb[d]! > n - 1 || pe[d]! > n - 1)) {
         throw new AttributeError(op, `mode 'reflect' pads axis ${d} (size ${n}) by ${pb[d]}/${pe[d]}; at most ${n - 1} each`);
       }
+      if (mode === 'symmetric' && (pb[d]! > n || pe[d]! > n)) {
+        throw new AttributeError(op, `mode 'symmetric' pads axis ${d} (size ${n}) by ${pb[d]}/${pe[d]}; at most ${n} each`);
+      }
       const slab = shape.map((s, k) => (k < d ? s : inner[k]!));
       const base = ost.reduce((o, s, k) => o + (k > d ? pb[k]! * s : 0), 0);
       const piece = (outStart: number, count: number, srcStart: number, srcStep: number) => {
@@ -377,6 +381,10 @@ export const padDef: OpDef<PadAttrs, CopyPlan> = defineOp({
       if (mode === 'reflect') {
         if (b) piece(0, b, 2 * b, -1);
         if (e) piece(b + n, e, b + n - 2, -1);
+      } else if (mode === 'symmetric') {
+        // the mirror image including the edge (tfjs / TensorFlow MirrorPad 'symmetric', numpy 'symmetric')
+        if (b) piece(0, b, 2 * b - 1, -1);
+        if (e) piece(b + n, e, b + n - 1, -1);
       } else if (mode === 'edge') {
         if (b) piece(0, b, b, 0);
         if (e) piece(b + n, e, b + n - 1, 0);
@@ -473,11 +481,15 @@ export interface CastPlan extends Plan {
 }
 
 /**
- * Cast between any two dtypes. float→int truncates toward zero; NaN, ±Inf and values out of the
- * int32/int64 range give the integer minimum (what onnxruntime gives on x86-64, where the conversion
- * is cvttss2si); to int8/uint8 a float first converts that way to int32 and then wraps to 8 bits
- * (so NaN → 0); integers wrap (two's complement); to bool is x != 0 (NaN → true); float16 converts
- * exactly, rounding to nearest even, both ways.
+ * Cast between any two of the 14 dtypes. float→int truncates toward zero; NaN, ±Inf and values out
+ * of the int32/int64 range give the integer minimum (what onnxruntime gives on x86-64, where the
+ * conversion is cvttss2si); to int16/int8/int4 and their unsigned forms a float first converts that
+ * way to int32 and then wraps (so NaN → 0); to uint32 it goes through int64 (so [2^31, 2^32) is
+ * exact); to uint64 below 2^63 through int64 (negatives wrap), [2^63, 2^64) exactly, NaN and larger
+ * → 2^63 (the x86-64 compiler sequence). Integers wrap (two's complement; int4/uint4 to 4 bits,
+ * as the ONNX reference); to bool is x != 0 (NaN → true); float16 converts exactly both ways,
+ * rounding to nearest even once, float64 → float16 included (onnxruntime rounds that one twice,
+ * through float32); integers to floats round to nearest even.
  */
 export const castDef: OpDef<CastAttrs, CastPlan> = defineOp({
   name: 'Cast',
@@ -501,6 +513,8 @@ export interface IndexedPlan extends Plan {
   indicesShape: number[];
   /** Elements per moved row (GatherND/ScatterND: the slab one index tuple selects; GatherElements: 1). */
   inner: number;
+  /** ScatterND: how updates meet the data (absent: replace). */
+  reduction?: ScatterReduction;
 }
 
 /** GatherElements (ONNX): out has the indices' shape; out[i] = data[i with axis replaced by indices[i]] (negative indices wrap). */
@@ -551,8 +565,8 @@ export const gatherNDDef: OpDef<GatherNDAttrs, IndexedPlan> = defineOp({
 });
 
 export interface ScatterNDAttrs {
-  /** Only 'none' (replace). With repeated index tuples the last update wins. */
-  reduction?: 'none';
+  /** 'none' (default) replaces: with repeated index tuples the last update wins. add/mul/max/min (float32, int32, int64) combine in index order. */
+  reduction?: ScatterReduction;
 }
 
 /** ScatterND (ONNX, reduction 'none'): a copy of data with the slabs the index tuples name replaced by updates. */
@@ -564,13 +578,13 @@ export const scatterNDDef: OpDef<ScatterNDAttrs, IndexedPlan> = defineOp({
     const [x, idx, upd] = inputs as [TensorInfo, TensorInfo, TensorInfo];
     expectDType(op, idx, ['int32', 'int64'], 'indices');
     expectSameDType(op, [x, upd]);
-    if ((attrs.reduction ?? 'none') !== 'none') throw new AttributeError(op, `reduction '${String(attrs.reduction)}' is not supported (only 'none')`);
+    const reduction = scatterReduction(op, attrs.reduction, x);
     if (x.shape.length === 0 || idx.shape.length === 0) throw new ShapeError(op, `data ${fmtShape(x.shape)} and indices ${fmtShape(idx.shape)} must have rank ≥ 1`, 'RANK');
     const k = idx.shape[idx.shape.length - 1]!;
     if (k < 1 || k > x.shape.length) throw new ShapeError(op, `the last dimension of indices ${fmtShape(idx.shape)} must be in [1, ${x.shape.length}] for data ${fmtShape(x.shape)}`);
     const want = [...idx.shape.slice(0, -1), ...x.shape.slice(k)];
     if (want.length !== upd.shape.length || want.some((d, i) => d !== upd.shape[i])) throw new ShapeError(op, `updates ${fmtShape(upd.shape)} must have shape ${fmtShape(want)} for data ${fmtShape(x.shape)} and indices ${fmtShape(idx.shape)}`);
-    return { outputs: [{ shape: x.shape.slice(), dtype: x.dtype }], dispatchDType: x.dtype, elemBytes: BYTES_PER_ELEMENT[x.dtype], axis: 0, dataShape: x.shape.slice(), indicesShape: idx.shape.slice(), inner: shapeSize(x.shape.slice(k)) };
+    return { outputs: [{ shape: x.shape.slice(), dtype: x.dtype }], dispatchDType: x.dtype, elemBytes: BYTES_PER_ELEMENT[x.dtype], axis: 0, dataShape: x.shape.slice(), indicesShape: idx.shape.slice(), inner: shapeSize(x.shape.slice(k)), reduction };
   },
 });
 
@@ -581,14 +595,18 @@ export interface OneHotAttrs {
   offValue?: number;
   /** Output dtype (default int32, as tfjs). */
   dtype?: DType;
+  /** Where the new axis goes in the output (default -1: last, as tfjs; ONNX's axis). */
+  axis?: number;
 }
 export interface OneHotPlan extends Plan {
   depth: number;
   onValue: number;
   offValue: number;
+  /** Elements of indices after the new axis: index element i lands at ((i / inner)·depth + v)·inner + i % inner. */
+  inner: number;
 }
 
-/** OneHot (tfjs): out[..., j] = indices[...] == j ? onValue : offValue over a new last axis of `depth`; indices outside [0, depth) give a row of offValue. */
+/** OneHot (tfjs; ONNX's axis): out[..., j, ...] = indices[...] == j ? onValue : offValue over a new axis of `depth` (last by default); indices outside [0, depth) give a row of offValue. */
 export const oneHotDef: OpDef<OneHotAttrs, OneHotPlan> = defineOp({
   name: 'OneHot',
   plan(inputs, attrs) {
@@ -600,6 +618,8 @@ export const oneHotDef: OpDef<OneHotAttrs, OneHotPlan> = defineOp({
     if (typeof depth !== 'number' || !Number.isInteger(depth) || depth < 0) throw new AttributeError(op, `depth must be a non-negative integer, got ${String(depth)}`);
     const dtype = attrs.dtype ?? 'int32';
     if (!isDType(dtype)) throw new DTypeError(op, `dtype must be one of ${DTYPES.join(', ')}, got ${String(dtype)}`);
-    return { outputs: [{ shape: [...idx.shape, depth], dtype }], dispatchDType: idx.dtype, depth, onValue: attrs.onValue ?? 1, offValue: attrs.offValue ?? 0 };
+    const axis = normalizeAxis(op, attrs.axis ?? -1, idx.shape.length + 1);
+    const shape = [...idx.shape.slice(0, axis), depth, ...idx.shape.slice(axis)];
+    return { outputs: [{ shape, dtype }], dispatchDType: idx.dtype, depth, onValue: attrs.onValue ?? 1, offValue: attrs.offValue ?? 0, inner: shapeSize(idx.shape.slice(axis)) };
   },
 });

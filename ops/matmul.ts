@@ -5,7 +5,8 @@ import { expectArity, expectDType, expectSameDType } from './checks.js';
 import { broadcastShapes, broadcastStrides, collapseBroadcast, shapeSize } from './shape.js';
 import type { Activation, OpDef, Plan, TensorInfo } from './types.js';
 
-export const MATMUL_DTYPES: readonly DType[] = ['float32', 'int32'];
+/** float64 runs on wasm only (a plain row kernel, no packing). */
+export const MATMUL_DTYPES: readonly DType[] = ['float32', 'int32', 'float64'];
 
 export interface MatMulAttrs {
   /** Treat the last two dims of A (B) as transposed (tfjs BatchMatMul transpose_a / transpose_b). */

@@ -12,8 +12,12 @@ import type { OpDef, Plan, TensorInfo } from './types.js';
  * NaN: a window holding a NaN gives NaN (numpy's max/mean). ONNX's reference MaxPool and
  * onnxruntime depend on where the NaN sits in the window (`if x > y: y = x` keeps a leading NaN and
  * skips the others), which no vectorised kernel can reproduce; we follow numpy, as float64 would.
- * A MaxPool window that holds no input element (possible only with dilations) gives -Infinity
- * (INT32_MIN for int32, onnxruntime's "lowest"). MaxPool also takes int32.
+ * A MaxPool window that holds no input element (possible only with dilations, or with outputSize)
+ * gives -Infinity (INT32_MIN for int32, onnxruntime's "lowest"). MaxPool also takes int32.
+ *
+ * tfjs options (see PoolAttrs): outputSize (dimRoundingMode sizes, pads at or past the window),
+ * MaxPool nanMode 'ignore' (NaN taps skipped, as tfjs' `v > max`), AveragePool emptyAverage 'zero'
+ * (tfjs AvgPool3D's empty windows).
  */
 export type PoolLayout = 'NCHW' | 'NHWC';
 export type AutoPad = 'NOTSET' | 'SAME_UPPER' | 'SAME_LOWER' | 'VALID';
@@ -30,6 +34,22 @@ export interface PoolAttrs {
   /** AveragePool only: divide by the window size including padding. */
   countIncludePad?: boolean | number;
   layout?: PoolLayout;
+  /**
+   * Explicit output spatial sizes (tfjs dimRoundingMode, whose sizes explicit pads cannot always
+   * express). With it, pads may reach or pass the kernel size; a window holding no input element
+   * gives -Infinity (MaxPool) or NaN (AveragePool without countIncludePad: 0 / 0), as tfjs.
+   */
+  outputSize?: number[];
+  /**
+   * MaxPool only. 'propagate' (default): a NaN tap gives NaN (numpy). 'ignore': NaN taps are skipped
+   * (tfjs keeps the running max by `v > max`, which NaN never passes); an all-NaN window gives -Infinity.
+   */
+  nanMode?: 'propagate' | 'ignore';
+  /**
+   * AveragePool only: what a window holding no input element gives (possible with outputSize), 0 / 0
+   * = NaN ('nan', default; tfjs AvgPool) or 0 ('zero'; tfjs AvgPool3D divides by max(count, 1)).
+   */
+  emptyAverage?: 'nan' | 'zero';
 }
 
 /**
@@ -68,6 +88,10 @@ export interface PoolPlan extends Plan {
   PB: number;
   PR: number;
   countIncludePad: boolean;
+  /** MaxPool float32: skip NaN taps (nanMode 'ignore'). */
+  ignoreNaN: boolean;
+  /** AveragePool: an empty window gives 0 (emptyAverage 'zero'), not NaN. */
+  emptyZero: boolean;
 }
 
 const LAYOUTS: readonly PoolLayout[] = ['NCHW', 'NHWC'];
@@ -106,9 +130,6 @@ function windowPlan(kind: 'max' | 'avg') {
     if (!attrs.kernelShape) throw new AttributeError(op, 'kernelShape is required');
     const k = intList(op, 'kernelShape', attrs.kernelShape, r, 1, 1);
     const s = intList(op, 'strides', attrs.strides, r, 1, 1);
-    if (kind === 'avg' && attrs.dilations && attrs.dilations.some((d) => d !== 1)) {
-      throw new AttributeError(op, `dilations ${JSON.stringify(attrs.dilations)} are not supported for AveragePool`);
-    }
     const d = intList(op, 'dilations', attrs.dilations, r, 1, 1);
     const autoPad = attrs.autoPad ?? 'NOTSET';
     if (!AUTO_PADS.includes(autoPad)) throw new AttributeError(op, `autoPad must be one of ${AUTO_PADS.join(', ')}, got ${String(autoPad)}`);
@@ -117,6 +138,13 @@ function windowPlan(kind: 'max' | 'avg') {
     const pb: number[] = [];
     const pe: number[] = [];
     const explicit = autoPad === 'NOTSET' ? intList(op, 'pads', attrs.pads, 2 * r, 0, 0) : new Array<number>(2 * r).fill(0);
+    const given = attrs.outputSize === undefined ? undefined : intList(op, 'outputSize', attrs.outputSize, r, 0, 0);
+    if (given && autoPad !== 'NOTSET') throw new AttributeError(op, `outputSize needs explicit pads (autoPad NOTSET), got autoPad ${autoPad}`);
+    const nanMode = attrs.nanMode ?? 'propagate';
+    if (nanMode !== 'propagate' && nanMode !== 'ignore') throw new AttributeError(op, `nanMode must be 'propagate' or 'ignore', got ${String(nanMode)}`);
+    if (nanMode === 'ignore' && kind !== 'max') throw new AttributeError(op, `nanMode is a MaxPool attribute`);
+    const emptyAverage = attrs.emptyAverage ?? 'nan';
+    if (emptyAverage !== 'nan' && emptyAverage !== 'zero') throw new AttributeError(op, `emptyAverage must be 'nan' or 'zero', got ${String(emptyAverage)}`);
     for (let i = 0; i < r; i++) {
       const ext = (k[i]! - 1) * d[i]! + 1;
       const n = spatial[i]!;
@@ -131,6 +159,13 @@ function windowPlan(kind: 'max' | 'avg') {
       } else {
         b = explicit[i]!;
         e = explicit[i + r]!;
+        if (given) {
+          o = given[i]!;
+          out.push(n === 0 ? 0 : o);
+          pb.push(b);
+          pe.push(e);
+          continue;
+        }
         if (b >= k[i]! || e >= k[i]!) {
           throw new AttributeError(op, `pads ${JSON.stringify(explicit)} must be smaller than kernelShape ${JSON.stringify(k)} (X${fmtShape(x.shape)})`);
         }
@@ -162,7 +197,8 @@ function windowPlan(kind: 'max' | 'avg') {
       outputs: [{ shape: join(layout, N, C, out), dtype }],
       dispatchDType: dtype,
       kind, dtype, layout, global: false, N, C, D, OD, KD, SD, DD, PF, PK, H, W, OH, OW, KH, KW, SH, SW, DH, DW,
-      PT, PL, PB, PR, countIncludePad: kind === 'avg' && Boolean(attrs.countIncludePad),
+      PT, PL, PB, PR, countIncludePad: kind === 'avg' && Boolean(attrs.countIncludePad), ignoreNaN: nanMode === 'ignore' && dtype === 'float32',
+      emptyZero: kind === 'avg' && emptyAverage === 'zero',
     };
   };
 }
@@ -182,7 +218,7 @@ function globalPlan(kind: 'max' | 'avg') {
       outputs: [{ shape: join(layout, N, C, spatial.map(() => 1)), dtype: 'float32' }],
       dispatchDType: 'float32',
       kind, dtype: 'float32', layout, global: true, N, C, D: 1, OD: 1, KD: 1, SD: 1, DD: 1, PF: 0, PK: 0, H: 1, W, OH: 1, OW: 1, KH: 1, KW: W, SH: 1, SW: 1, DH: 1, DW: 1,
-      PT: 0, PL: 0, PB: 0, PR: 0, countIncludePad: false,
+      PT: 0, PL: 0, PB: 0, PR: 0, countIncludePad: false, ignoreNaN: false, emptyZero: false,
     };
   };
 }

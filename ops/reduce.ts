@@ -134,8 +134,13 @@ export function planPasses(shape: readonly number[], axes: readonly number[] | n
   return passes;
 }
 
+/** The input dtypes of a reduction: float32 and float64 (wasm only) for all, int32 and int64 for INT_REDUCE_OPS. */
+export function reduceDTypes(op: ReduceOp): DType[] {
+  return INT_REDUCE_OPS.includes(op) ? ['float32', 'int32', 'int64', 'float64'] : ['float32', 'float64'];
+}
+
 export function reduceDef(op: ReduceOp): OpDef<ReduceAttrs, ReducePlan> {
-  const dtypes: DType[] = INT_REDUCE_OPS.includes(op) ? ['float32', 'int32', 'int64'] : ['float32'];
+  const dtypes = reduceDTypes(op);
   return {
     name: op,
     plan(inputs: readonly TensorInfo[], attrs: ReduceAttrs = {}): ReducePlan {
@@ -168,6 +173,12 @@ export interface ArgReduceAttrs {
   select_last_index?: boolean | number;
   /** Index dtype: 'int64' as ONNX (default), 'int32' as tfjs. */
   outputDtype?: 'int32' | 'int64';
+  /**
+   * float32 NaN: 'propagate' (default, numpy: the first NaN wins). 'ignore' (tfjs): the first element
+   * starts the scan and a later one replaces it only when strictly greater (ArgMax) / less (ArgMin),
+   * which NaN never is; so NaN is skipped unless it leads. Not with select_last_index.
+   */
+  nanMode?: 'propagate' | 'ignore';
 }
 
 export interface ArgReducePlan extends Plan {
@@ -176,6 +187,8 @@ export interface ArgReducePlan extends Plan {
   inner: number;
   selectLast: boolean;
   outputDtype: 'int32' | 'int64';
+  /** nanMode 'ignore' (float32 only; see ArgReduceAttrs). */
+  ignoreNaN: boolean;
 }
 
 /**
@@ -202,7 +215,11 @@ export function argReduceDef(op: 'ArgMax' | 'ArgMin'): OpDef<ArgReduceAttrs, Arg
       const R = rank === 0 ? 1 : x.shape[axis]!;
       if (R === 0 && outer * inner > 0) throw new ShapeError(op, `cannot take the ${op} of an empty axis ${axis} of shape ${fmtShape(x.shape)}`);
       const shape = rank === 0 ? [] : x.shape.flatMap((d, i) => (i !== axis ? [d] : keep ? [1] : []));
-      return { outputs: [{ shape, dtype: outputDtype }], dispatchDType: x.dtype, outer, R, inner, selectLast: !!attrs.select_last_index, outputDtype };
+      const nanMode = attrs.nanMode ?? 'propagate';
+      if (nanMode !== 'propagate' && nanMode !== 'ignore') throw new AttributeError(op, `nanMode must be 'propagate' or 'ignore', got ${String(nanMode)}`);
+      if (nanMode === 'ignore' && attrs.select_last_index) throw new AttributeError(op, `nanMode 'ignore' does not go with select_last_index`);
+      const ignoreNaN = nanMode === 'ignore' && x.dtype === 'float32';
+      return { outputs: [{ shape, dtype: outputDtype }], dispatchDType: x.dtype, outer, R, inner, selectLast: !!attrs.select_last_index, outputDtype, ignoreNaN };
     },
   };
 }
@@ -231,7 +248,7 @@ export function cumDef(op: 'CumSum' | 'CumProd'): OpDef<CumAttrs, CumPlan> {
     plan(inputs: readonly TensorInfo[], attrs: CumAttrs = {}): CumPlan {
       expectArity(op, inputs, 1);
       const x = inputs[0]!;
-      expectDType(op, x, ['float32', 'int32'], 'x');
+      expectDType(op, x, ['float32', 'int32', 'float64'], 'x');
       const rank = x.shape.length;
       const axis = rank === 0 ? 0 : normalizeAxis(op, attrs.axis ?? 0, rank);
       let outer = 1;

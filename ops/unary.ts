@@ -18,14 +18,27 @@ export type UnaryOp = (typeof UNARY_OPS)[number] | (typeof BOOL_UNARY_OPS)[numbe
 export const INT_UNARY_OPS: readonly UnaryOp[] = ['Relu', 'Abs', 'Neg', 'Clip', 'Sign', 'Square'];
 /** Ops that also take int64 (wasm only), exact and wrapping (Abs/Neg of INT64_MIN give INT64_MIN). */
 export const INT64_UNARY_OPS: readonly UnaryOp[] = ['Abs', 'Neg', 'Sign'];
+/** Ops that also take float64 (wasm only), computed in double: IEEE ops, and Exp/Log/Sigmoid below 1 ulp (fdlibm's algorithms). */
+export const FLOAT64_UNARY_OPS: readonly UnaryOp[] = ['Relu', 'Abs', 'Neg', 'Sqrt', 'Floor', 'Ceil', 'Round', 'Reciprocal', 'Rsqrt', 'Square', 'Sign', 'Exp', 'Log', 'Sigmoid', 'Clip'];
+/**
+ * Abs and Sign also take these integer dtypes, Neg the signed ones (wasm only; wrapping like int32:
+ * Abs/Neg of the minimum give the minimum; Abs of an unsigned value is itself).
+ */
+export const SMALL_INT_SIGN_DTYPES: readonly DType[] = ['int8', 'uint8', 'int16', 'uint16', 'uint32', 'uint64'];
+/** The further integer dtypes Clip takes (wasm only; bounds are truncated and clamped to the dtype's range). */
+export const CLIP_INT_DTYPES: readonly DType[] = ['int8', 'uint8', 'int16', 'uint16', 'uint32'];
 /** float32 ops whose output is bool. */
 export const PREDICATE_UNARY_OPS: readonly UnaryOp[] = ['IsNaN', 'IsInf'];
 
 /** The input dtypes an op's kernels take. */
 export function unaryDTypes(op: UnaryOp): readonly DType[] {
   if ((BOOL_UNARY_OPS as readonly string[]).includes(op)) return ['bool'];
-  if (INT64_UNARY_OPS.includes(op)) return ['float32', 'int32', 'int64'];
-  return INT_UNARY_OPS.includes(op) ? ['float32', 'int32'] : ['float32'];
+  const out: DType[] = INT64_UNARY_OPS.includes(op) ? ['float32', 'int32', 'int64'] : INT_UNARY_OPS.includes(op) ? ['float32', 'int32'] : ['float32'];
+  if (FLOAT64_UNARY_OPS.includes(op)) out.push('float64');
+  if (op === 'Clip') out.push(...CLIP_INT_DTYPES);
+  if (op === 'Abs' || op === 'Sign') out.push(...SMALL_INT_SIGN_DTYPES);
+  if (op === 'Neg') out.push('int8', 'int16');
+  return out;
 }
 
 export interface UnaryAttrs {

@@ -18,7 +18,7 @@ import {
   type Arr, type CastDType,
 } from './reference/copy.js';
 
-const DTYPES: DType[] = ['float32', 'int32', 'int64', 'bool', 'uint8', 'int8', 'float16'];
+const DTYPES: DType[] = ['float32', 'int32', 'int64', 'bool', 'uint8', 'int8', 'float16', 'float64', 'uint16', 'uint32', 'uint64', 'int16', 'int4', 'uint4'];
 let rts: Runtime[] = [];
 
 beforeAll(async () => {
@@ -35,8 +35,9 @@ function randomData(dtype: DType, n: number, seed: number): Arr {
 }
 
 const bytesOf = (a: AnyTypedArray | Arr) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-/** The references move float32 as uint32 bits: a JS number read from a Float32Array may quiet a signalling NaN. */
-const bits = (a: Arr): Arr => (a instanceof Float32Array ? (new Uint32Array(a.buffer, a.byteOffset, a.length) as unknown as Arr) : a);
+/** The references move float32 (float64) as uint32 (uint64) bits: a JS number read from a float array may quiet a signalling NaN. */
+const bits = (a: Arr): Arr =>
+  a instanceof Float32Array ? (new Uint32Array(a.buffer, a.byteOffset, a.length) as unknown as Arr) : a instanceof Float64Array ? (new BigUint64Array(a.buffer, a.byteOffset, a.length) as unknown as Arr) : a;
 
 function expectBytes(got: Tensor, want: { data: Arr; shape: number[] }, what: string): void {
   expect(got.shape, `${what}: shape`).toEqual(want.shape);
@@ -197,7 +198,8 @@ describe('copy family: strided moves', () => {
         if (inner.some((n) => n <= 0)) return;
         const pp = mode === 'reflect' ? p.map((v, i) => Math.min(v, inner[i % r]! - 1)) : p;
         // constant fill 3 as every dtype holds it (float32 bits 0x40400000, float16 0x4200; bool: non-zero → 1)
-        const fill = dtype === 'int64' ? 3n : dtype === 'float16' ? 0x4200 : dtype === 'float32' ? 0x40400000 : dtype === 'bool' ? 1 : 3;
+        // (float64 bits 0x4008000000000000, moved as uint64 by `bits`)
+        const fill = dtype === 'int64' || dtype === 'uint64' ? 3n : dtype === 'float64' ? 0x4008000000000000n : dtype === 'float16' ? 0x4200 : dtype === 'float32' ? 0x40400000 : dtype === 'bool' ? 1 : 3;
         check(dtype, shape, seed, `Pad ${mode} ${JSON.stringify(shape)} pads ${pp}`, (rt, t) => rt.run('Pad', [t], { pads: pp, mode, value: 3 }), (x) => [refPad(x, shape, pp, mode, fill)]);
       }),
       RUNS,
@@ -355,7 +357,7 @@ describe('copy family: Gather, Where, Cast', () => {
         const on = dtype === 'bool' ? 1 : 5;
         const off = dtype === 'bool' ? 0 : -2;
         const want = new ARRAY_CTOR[dtype](vals.length * depth) as unknown as (number | bigint)[];
-        const asDtype = (v: number) => (dtype === 'int64' ? BigInt(v) : dtype === 'float16' ? refCastElement('int32', 'float16', v) : dtype === 'uint8' ? v & 0xff : v);
+        const asDtype = (v: number) => (dtype === 'int64' || dtype === 'uint64' ? BigInt(v) : dtype === 'float16' ? refCastElement('int32', 'float16', v) : dtype === 'uint8' ? v & 0xff : dtype === 'uint4' ? v & 15 : v);
         vals.forEach((v, i) => {
           for (let j = 0; j < depth; j++) want[i * depth + j] = asDtype(v === j ? on : off);
         });
@@ -514,7 +516,7 @@ describe('copy family: errors', () => {
       ['Pad', { pads: [0, 3, 0, 0], mode: 'reflect' }, /Pad: mode 'reflect' pads axis 1 \(size 3\)/],
       ['Pad', { pads: [0, 0, 0], mode: 'edge' }, /Pad: attribute pads has 3 entries/],
       ['Split', { axis: 1, split: [1, 1] }, /Split: split \[1,1\] must be .* summing to 3/],
-      ['Cast', { to: 'float64' }, /Cast: attribute to must be one of/],
+      ['Cast', { to: 'bfloat16' }, /Cast: attribute to must be one of/],
       ['Reverse', { axes: [2] }, /Reverse: axis 2 is out of range/],
     ];
     for (const [op, attrs, msg] of cases) expect(() => rt.run(op, [x], attrs), op).toThrow(msg);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { gpuStorable } from '../core/dtype.js';
 import { coverageMarkdown, OPS_MD } from '../registry/coverage.js';
 import { registry } from '../registry/registry.js';
 // The first op set (issue 2): every one has float32 kernels on both devices, twins included.
@@ -24,8 +25,9 @@ describe('op coverage', () => {
   it('every wasm compute kernel of the first op set has a webgpu twin of the same family and dtypes', () => {
     // Ops added since (docs/OPS.md shows their gaps) fall back to wasm until their twin lands.
     const first = new Set(FIRST_SET);
-    // int64 has no WebGPU storage, and int8/uint8 arithmetic has no twin: those kernels are wasm only
-    for (const e of registry.list().filter((x) => x.device === 'wasm' && x.kind === 'compute' && first.has(x.op) && !['int64', 'int8', 'uint8'].includes(x.dtype))) {
+    // int64, float64 and the other dtypes outside GPU_DTYPES have no WebGPU storage, and int8/uint8
+    // arithmetic has no twin: those kernels are wasm only
+    for (const e of registry.list().filter((x) => x.device === 'wasm' && x.kind === 'compute' && first.has(x.op) && gpuStorable(x.dtype) && !['int8', 'uint8'].includes(x.dtype))) {
       const twin = registry.get(e.op, e.dtype, 'webgpu');
       expect(twin, `${e.op} ${e.dtype} has no webgpu twin`).toBeDefined();
       expect(twin!.family).toBe(e.family);

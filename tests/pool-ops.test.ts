@@ -124,6 +124,16 @@ describe.each(['NCHW', 'NHWC'] as const)('pool kernels %s (wasm)', (layout) => {
     for (const [i, c] of dilated(layout).entries()) await check(rt1, 'max', data(size(c.shape), i + 50), c.shape, c.attrs, `dilated ${i}`);
   });
 
+  it('AveragePool with dilations, countIncludePad both ways (2-D and 3-D), threads 1 and 2', async () => {
+    for (const [i, c] of [...dilated(layout), ...cases3d(layout)].entries()) {
+      const x = data(size(c.shape), i + 60, 0.02);
+      for (const countIncludePad of [false, true]) {
+        await check(rt1, 'avg', x, c.shape, { ...c.attrs, countIncludePad }, `avg dilated ${i} cip=${countIncludePad}`);
+        await check(rt2, 'avg', x, c.shape, { ...c.attrs, countIncludePad }, `avg dilated ${i} cip=${countIncludePad} threads=2`);
+      }
+    }
+  });
+
   it('MaxPool int32', async () => {
     for (const [i, c] of [...cases(layout), ...dilated(layout)].entries()) await checkInt(rt1, c.shape, c.attrs, i + 70, `int ${i}`);
   });
@@ -224,7 +234,6 @@ describe('pool contract errors', () => {
     expect(code(() => rt1.run('MaxPool', [t()], {}))).toBe('ATTRIBUTE');
     expect(code(() => rt1.run('MaxPool', [t()], { kernelShape: [2] }))).toBe('ATTRIBUTE');
     expect(code(() => rt1.run('MaxPool', [t()], { kernelShape: [2, 2], pads: [2, 0, 0, 0] }))).toBe('ATTRIBUTE');
-    expect(code(() => rt1.run('AveragePool', [t()], { kernelShape: [2, 2], dilations: [2, 2] }))).toBe('ATTRIBUTE');
     expect(code(() => rt1.run('AveragePool', [t()], { kernelShape: [5, 5] }))).toBe('SHAPE_MISMATCH');
     expect(code(() => rt1.run('MaxPool', [rt1.tensor(new Float32Array(4), [2, 2])], { kernelShape: [2] }))).toBe('RANK');
     expect(code(() => rt1.run('AveragePool', [rt1.tensor(new Int32Array(16), [1, 1, 4, 4], 'int32')], { kernelShape: [2, 2] }))).toBe('DTYPE');
@@ -239,8 +248,8 @@ describe.skipIf(!hasGpu)('pool webgpu twin', () => {
     if (!gpu) return;
     for (const layout of ['NCHW', 'NHWC'] as const) {
       for (const kind of ['max', 'avg'] as const) {
-        for (const [i, c] of [...cases(layout), ...(kind === 'max' ? dilated(layout) : [])].entries()) {
-          await check(gpu, kind, data(size(c.shape), i + 3, 0.05), c.shape, c.attrs, `gpu ${i}`);
+        for (const [i, c] of [...cases(layout), ...dilated(layout)].entries()) {
+          await check(gpu, kind, data(size(c.shape), i + 3, 0.05), c.shape, kind === 'avg' ? { ...c.attrs, countIncludePad: i % 2 === 1 } : c.attrs, `gpu ${i}`);
         }
         if (kind === 'max') for (const [i, c] of cases(layout).entries()) await checkInt(gpu, c.shape, c.attrs, i + 90, `gpu int ${i}`);
         for (const [i, c] of cases3d(layout).entries()) {

@@ -9,7 +9,7 @@ import { ARRAY_CTOR, BYTES_PER_ELEMENT, type DType } from '../core/dtype.js';
 import { createRuntime, type Runtime } from '../core/runtime.js';
 import { sizeOf } from './reference/broadcast.js';
 
-const DTYPES: DType[] = ['float32', 'int32', 'int64', 'bool', 'uint8', 'int8', 'float16'];
+const DTYPES: DType[] = ['float32', 'int32', 'int64', 'bool', 'uint8', 'int8', 'float16', 'float64', 'uint16', 'uint32', 'uint64', 'int16', 'int4', 'uint4'];
 let rt: Runtime;
 let gpu: Runtime | undefined;
 
@@ -142,7 +142,7 @@ describe('metadata ops', () => {
     x.dispose();
   });
 
-  it('WebGPU: aliases GPU storage for every dtype it holds; int64 stays on wasm', async (ctx) => {
+  it('WebGPU: aliases GPU storage for every dtype it holds; int64, float64 and the others outside GPU_DTYPES stay on wasm', async (ctx) => {
     if (!gpu) return ctx.skip();
     for (const dtype of DTYPES) {
       const x = gpu.tensor(new ARRAY_CTOR[dtype](6), [2, 3], dtype);

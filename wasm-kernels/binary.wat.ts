@@ -12,7 +12,7 @@
 import { MATH_LOCALS, atan2F32x4, f4, i4, powF32x4 } from './templates/math.wat.js';
 import { memoryImport, type WatFamily, type WatVariant } from './templates/wat.js';
 
-type Dt = 'f32' | 'i32' | 'u8' | 'i64' | 'i8' | 'ui8';
+type Dt = 'f32' | 'i32' | 'u8' | 'i64' | 'i8' | 'ui8' | 'i16' | 'u16' | 'u32' | 'u64' | 'f64';
 
 interface BinOp {
   name: string;
@@ -86,6 +86,191 @@ const FMOD = `(func $fmod (param $a f32) (param $b f32) (result f32) (local $x f
   (if (i32.xor (f32.lt (local.get $r) (f32.const 0)) (f32.lt (local.get $b) (f32.const 0)))
     (then (local.set $r (f32.add (local.get $r) (local.get $b)))))
   (local.get $r))`;
+
+const CMP_NAMES = ['Equal', 'NotEqual', 'Greater', 'GreaterOrEqual', 'Less', 'LessOrEqual'] as const;
+
+// ---- int16, uint16, uint32, uint64 and float64 (wasm only)
+
+/** C fmod on float64, exact (musl's bitwise long division): NaN for NaN, x = ±Inf or y = 0; the result has x's sign. */
+const FMOD64 = `(func $fmod64 (param $x f64) (param $y f64) (result f64)
+  (local $ux i64) (local $uy i64) (local $ex i64) (local $ey i64) (local $sx i64) (local $i i64)
+  (local.set $ux (i64.reinterpret_f64 (local.get $x)))
+  (local.set $uy (i64.reinterpret_f64 (local.get $y)))
+  (local.set $ex (i64.and (i64.shr_u (local.get $ux) (i64.const 52)) (i64.const 0x7ff)))
+  (local.set $ey (i64.and (i64.shr_u (local.get $uy) (i64.const 52)) (i64.const 0x7ff)))
+  (local.set $sx (i64.and (local.get $ux) (i64.const 0x8000000000000000)))
+  (if (i32.or (i32.or (i64.eqz (i64.shl (local.get $uy) (i64.const 1))) (f64.ne (local.get $y) (local.get $y))) (i64.eq (local.get $ex) (i64.const 0x7ff)))
+    (then (return (f64.const nan))))
+  (if (i64.le_u (i64.shl (local.get $ux) (i64.const 1)) (i64.shl (local.get $uy) (i64.const 1))) (then
+    (if (i64.eq (i64.shl (local.get $ux) (i64.const 1)) (i64.shl (local.get $uy) (i64.const 1))) (then (return (f64.mul (f64.const 0) (local.get $x)))))
+    (return (local.get $x))))
+  ${['x', 'y'].map((c) => `(if (i64.eqz (local.get $e${c})) (then
+      (local.set $i (i64.shl (local.get $u${c}) (i64.const 12)))
+      (block $d${c} (loop $l${c}
+        (br_if $d${c} (i64.lt_s (local.get $i) (i64.const 0)))
+        (local.set $e${c} (i64.sub (local.get $e${c}) (i64.const 1)))
+        (local.set $i (i64.shl (local.get $i) (i64.const 1)))
+        (br $l${c})))
+      (local.set $u${c} (i64.shl (local.get $u${c}) (i64.sub (i64.const 1) (local.get $e${c})))))
+    (else (local.set $u${c} (i64.or (i64.and (local.get $u${c}) (i64.const 0x000fffffffffffff)) (i64.const 0x0010000000000000)))))`).join('\n  ')}
+  (block $d (loop $l
+    (br_if $d (i64.le_s (local.get $ex) (local.get $ey)))
+    (local.set $i (i64.sub (local.get $ux) (local.get $uy)))
+    (if (i64.ge_s (local.get $i) (i64.const 0)) (then
+      (if (i64.eqz (local.get $i)) (then (return (f64.mul (f64.const 0) (local.get $x)))))
+      (local.set $ux (local.get $i))))
+    (local.set $ux (i64.shl (local.get $ux) (i64.const 1)))
+    (local.set $ex (i64.sub (local.get $ex) (i64.const 1)))
+    (br $l)))
+  (local.set $i (i64.sub (local.get $ux) (local.get $uy)))
+  (if (i64.ge_s (local.get $i) (i64.const 0)) (then
+    (if (i64.eqz (local.get $i)) (then (return (f64.mul (f64.const 0) (local.get $x)))))
+    (local.set $ux (local.get $i))))
+  (block $dn (loop $ln
+    (br_if $dn (i64.ne (i64.shr_u (local.get $ux) (i64.const 52)) (i64.const 0)))
+    (local.set $ux (i64.shl (local.get $ux) (i64.const 1)))
+    (local.set $ex (i64.sub (local.get $ex) (i64.const 1)))
+    (br $ln)))
+  (if (i64.gt_s (local.get $ex) (i64.const 0))
+    (then (local.set $ux (i64.or (i64.sub (local.get $ux) (i64.const 0x0010000000000000)) (i64.shl (local.get $ex) (i64.const 52)))))
+    (else (local.set $ux (i64.shr_u (local.get $ux) (i64.sub (i64.const 1) (local.get $ex))))))
+  (f64.reinterpret_i64 (i64.or (local.get $ux) (local.get $sx))))
+
+;; floored: as $fmodFloored
+(func $fmod64Floored (param $a f64) (param $b f64) (result f64) (local $r f64)
+  (local.set $r (call $fmod64 (local.get $a) (local.get $b)))
+  (if (f64.eq (local.get $r) (f64.const 0)) (then (return (f64.copysign (f64.const 0) (local.get $b)))))
+  (if (i32.xor (f64.lt (local.get $r) (f64.const 0)) (f64.lt (local.get $b) (f64.const 0)))
+    (then (local.set $r (f64.add (local.get $r) (local.get $b)))))
+  (local.get $r))`;
+
+type WideDt = 'i16' | 'u16' | 'u32' | 'u64' | 'f64';
+/** Element bytes, scalar load/store, scalar local type and splat load of each wide dtype. */
+const WIDE: Record<WideDt, { bytes: number; load: string; store: string; local: 'i32' | 'i64' | 'f64'; splat: string }> = {
+  i16: { bytes: 2, load: 'i32.load16_s', store: 'i32.store16', local: 'i32', splat: 'v128.load16_splat' },
+  u16: { bytes: 2, load: 'i32.load16_u', store: 'i32.store16', local: 'i32', splat: 'v128.load16_splat' },
+  u32: { bytes: 4, load: 'i32.load', store: 'i32.store', local: 'i32', splat: 'v128.load32_splat' },
+  u64: { bytes: 8, load: 'i64.load', store: 'i64.store', local: 'i64', splat: 'v128.load64_splat' },
+  f64: { bytes: 8, load: 'f64.load', store: 'f64.store', local: 'f64', splat: 'v128.load64_splat' },
+};
+const isWide = (dt: Dt): dt is WideDt => dt in WIDE;
+
+const X = '(local.get $x)';
+const Y = '(local.get $y)';
+const bin = (instr: string) => `(${instr} ${X} ${Y})`;
+const pick = (instr: string) => `(select ${X} ${Y} (${instr} ${X} ${Y}))`;
+/** Unsigned Div / remainder with x/0 = 0 and x mod 0 = 0 (as the signed kernels). */
+const udiv = (t: 'i32' | 'i64') => `(if (result ${t}) (${t}.eqz ${Y}) (then (${t}.const 0)) (else (${t}.div_u ${X} ${Y})))`;
+const urem = (t: 'i32' | 'i64') => `(if (result ${t}) (${t}.eqz ${Y}) (then (${t}.const 0)) (else (${t}.rem_u ${X} ${Y})))`;
+/** Shifts by amounts of `bits` or more give 0 (ONNX BitShift on unsigned types). */
+const shift = (t: 'i32' | 'i64', dir: 'shl' | 'shr_u', bits: number) => `(select (${t}.${dir} ${X} ${Y}) (${t}.const 0) (${t}.lt_u ${Y} (${t}.const ${bits})))`;
+
+/**
+ * The wide dtypes' ops. Vector forms (16 bytes a step for inner strides (1,1), (1,0), (0,1)) where
+ * SIMD128 has the lane op; every op also has the scalar form ($x, $y of the dtype's local type).
+ * 16-bit integers compute on the extended values and store the low half, so they wrap like int8;
+ * unsigned Div/Mod use div_u/rem_u (floored and C fmod coincide), x/0 = 0 and x mod 0 = 0.
+ */
+const WIDE_KERNELS: BinOp[] = [
+  ...(['i16', 'u16'] as const).flatMap((dt): BinOp[] => {
+    const s = dt === 'i16' ? 's' : 'u';
+    return [
+      { name: 'Add', dt, cmp: false, vec: simple('i16x8.add'), scalar: bin('i32.add') },
+      { name: 'Sub', dt, cmp: false, vec: simple('i16x8.sub'), scalar: bin('i32.sub') },
+      { name: 'Mul', dt, cmp: false, vec: simple('i16x8.mul'), scalar: bin('i32.mul') },
+      { name: 'Div', dt, cmp: false, scalar: dt === 'i16' ? I32_DIV : udiv('i32') },
+      { name: 'Max', dt, cmp: false, vec: simple(`i16x8.max_${s}`), scalar: pick(`i32.gt_${s}`) },
+      { name: 'Min', dt, cmp: false, vec: simple(`i16x8.min_${s}`), scalar: pick(`i32.lt_${s}`) },
+      { name: 'Mod', dt, cmp: false, scalar: dt === 'i16' ? I32_MOD : urem('i32') },
+      { name: 'FMod', dt, cmp: false, scalar: dt === 'i16' ? I32_REM : urem('i32') },
+      { name: 'Equal', dt, cmp: true, scalar: bin('i32.eq') },
+      { name: 'NotEqual', dt, cmp: true, scalar: bin('i32.ne') },
+      { name: 'Greater', dt, cmp: true, scalar: bin(`i32.gt_${s}`) },
+      { name: 'GreaterOrEqual', dt, cmp: true, scalar: bin(`i32.ge_${s}`) },
+      { name: 'Less', dt, cmp: true, scalar: bin(`i32.lt_${s}`) },
+      { name: 'LessOrEqual', dt, cmp: true, scalar: bin(`i32.le_${s}`) },
+      ...(dt === 'u16' ? [
+        { name: 'ShiftLeft', dt, cmp: false, scalar: shift('i32', 'shl', 16) },
+        { name: 'ShiftRight', dt, cmp: false, scalar: shift('i32', 'shr_u', 16) },
+      ] : []),
+    ];
+  }),
+  { name: 'Add', dt: 'u32', cmp: false, vec: simple('i32x4.add'), scalar: bin('i32.add') },
+  { name: 'Sub', dt: 'u32', cmp: false, vec: simple('i32x4.sub'), scalar: bin('i32.sub') },
+  { name: 'Mul', dt: 'u32', cmp: false, vec: simple('i32x4.mul'), scalar: bin('i32.mul') },
+  { name: 'Div', dt: 'u32', cmp: false, scalar: udiv('i32') },
+  { name: 'Max', dt: 'u32', cmp: false, vec: simple('i32x4.max_u'), scalar: pick('i32.gt_u') },
+  { name: 'Min', dt: 'u32', cmp: false, vec: simple('i32x4.min_u'), scalar: pick('i32.lt_u') },
+  { name: 'Mod', dt: 'u32', cmp: false, scalar: urem('i32') },
+  { name: 'FMod', dt: 'u32', cmp: false, scalar: urem('i32') },
+  { name: 'ShiftLeft', dt: 'u32', cmp: false, scalar: shift('i32', 'shl', 32) },
+  { name: 'ShiftRight', dt: 'u32', cmp: false, scalar: shift('i32', 'shr_u', 32) },
+  ...(['eq', 'ne', 'gt_u', 'ge_u', 'lt_u', 'le_u'] as const).map((c, k): BinOp => ({ name: CMP_NAMES[k]!, dt: 'u32', cmp: true, scalar: bin(`i32.${c}`) })),
+  { name: 'Add', dt: 'u64', cmp: false, vec: simple('i64x2.add'), scalar: bin('i64.add') },
+  { name: 'Sub', dt: 'u64', cmp: false, vec: simple('i64x2.sub'), scalar: bin('i64.sub') },
+  { name: 'Mul', dt: 'u64', cmp: false, vec: simple('i64x2.mul'), scalar: bin('i64.mul') },
+  { name: 'Div', dt: 'u64', cmp: false, scalar: udiv('i64') },
+  { name: 'Max', dt: 'u64', cmp: false, scalar: pick('i64.gt_u') },
+  { name: 'Min', dt: 'u64', cmp: false, scalar: pick('i64.lt_u') },
+  { name: 'Mod', dt: 'u64', cmp: false, scalar: urem('i64') },
+  { name: 'FMod', dt: 'u64', cmp: false, scalar: urem('i64') },
+  { name: 'ShiftLeft', dt: 'u64', cmp: false, scalar: shift('i64', 'shl', 64) },
+  { name: 'ShiftRight', dt: 'u64', cmp: false, scalar: shift('i64', 'shr_u', 64) },
+  ...(['eq', 'ne', 'gt_u', 'ge_u', 'lt_u', 'le_u'] as const).map((c, k): BinOp => ({ name: CMP_NAMES[k]!, dt: 'u64', cmp: true, scalar: bin(`i64.${c}`) })),
+  // float64: IEEE arithmetic; Max/Min propagate NaN (f64x2.max/min and f64.max/min agree, −0 < +0)
+  { name: 'Add', dt: 'f64', cmp: false, vec: simple('f64x2.add'), scalar: bin('f64.add') },
+  { name: 'Sub', dt: 'f64', cmp: false, vec: simple('f64x2.sub'), scalar: bin('f64.sub') },
+  { name: 'Mul', dt: 'f64', cmp: false, vec: simple('f64x2.mul'), scalar: bin('f64.mul') },
+  { name: 'Div', dt: 'f64', cmp: false, vec: simple('f64x2.div'), scalar: bin('f64.div') },
+  { name: 'Max', dt: 'f64', cmp: false, vec: simple('f64x2.max'), scalar: bin('f64.max') },
+  { name: 'Min', dt: 'f64', cmp: false, vec: simple('f64x2.min'), scalar: bin('f64.min') },
+  { name: 'Mod', dt: 'f64', cmp: false, scalar: `(call $fmod64Floored ${X} ${Y})` },
+  { name: 'FMod', dt: 'f64', cmp: false, scalar: `(call $fmod64 ${X} ${Y})` },
+  ...(['eq', 'ne', 'gt', 'ge', 'lt', 'le'] as const).map((c, k): BinOp => ({ name: CMP_NAMES[k]!, dt: 'f64', cmp: true, scalar: bin(`f64.${c}`) })),
+];
+
+/**
+ * Row segments of the wide dtypes: a 16-byte vector loop where the op has a vector form and the inner
+ * strides are (1,1), (1,0) or (0,1), then the scalar loop for the rest (strided operands, the tail,
+ * the ops without a vector form). Comparisons store one bool byte per element.
+ */
+function segFuncWide(v: WatVariant, op: BinOp & { dt: WideDt }): string {
+  const w = WIDE[op.dt];
+  const name = `$seg_${binaryExport(op.name, op.dt)}`;
+  const ob = op.cmp ? 1 : w.bytes;
+  const sh = Math.log2(w.bytes);
+  const vloop = (ka: Kind, kb: Kind) => {
+    const A = ka === 'splat' ? '(local.get $va)' : '(v128.load (local.get $pa))';
+    const B = kb === 'splat' ? '(local.get $vb)' : '(v128.load (local.get $pb))';
+    return `(block $vd (loop $vl
+      (br_if $vd (i32.gt_u (i32.add (local.get $po) (i32.const 16)) (local.get $pe)))
+      (v128.store (local.get $po) ${op.vec!(v, A, B)})
+      ${ka === 'splat' ? '' : '(local.set $pa (i32.add (local.get $pa) (i32.const 16)))'}
+      ${kb === 'splat' ? '' : '(local.set $pb (i32.add (local.get $pb) (i32.const 16)))'}
+      (local.set $po (i32.add (local.get $po) (i32.const 16)))
+      (br $vl)))`;
+  };
+  const vec = op.vec && !op.cmp
+    ? `(if (i32.and (i32.eq (local.get $sa) (i32.const 1)) (i32.eq (local.get $sb) (i32.const 1))) (then ${vloop('contig', 'contig')})
+    (else (if (i32.and (i32.eq (local.get $sa) (i32.const 1)) (i32.eqz (local.get $sb))) (then
+      (local.set $vb (${w.splat} (local.get $pb))) ${vloop('contig', 'splat')})
+    (else (if (i32.and (i32.eqz (local.get $sa)) (i32.eq (local.get $sb) (i32.const 1))) (then
+      (local.set $va (${w.splat} (local.get $pa))) ${vloop('splat', 'contig')}))))))`
+    : '';
+  return `(func ${name} (param $pa i32) (param $pb i32) (param $po i32) (param $n i32) (param $sa i32) (param $sb i32)
+    (local $pe i32) (local $va v128) (local $vb v128) (local $x ${w.local}) (local $y ${w.local})
+    (local.set $pe (i32.add (local.get $po) (i32.mul (local.get $n) (i32.const ${ob}))))
+    ${vec}
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $po) (local.get $pe)))
+      (local.set $x (${w.load} (local.get $pa)))
+      (local.set $y (${w.load} (local.get $pb)))
+      ${op.cmp ? `(i32.store8 (local.get $po) ${op.scalar})` : `(${w.store} (local.get $po) ${op.scalar})`}
+      (local.set $pa (i32.add (local.get $pa) (i32.shl (local.get $sa) (i32.const ${sh}))))
+      (local.set $pb (i32.add (local.get $pb) (i32.shl (local.get $sb) (i32.const ${sh}))))
+      (local.set $po (i32.add (local.get $po) (i32.const ${ob})))
+      (br $l))))`;
+}
 
 export const BINARY_KERNELS: readonly BinOp[] = [
   { name: 'Add', dt: 'f32', cmp: false, vec: simple('f32x4.add') },
@@ -166,7 +351,13 @@ export const BINARY_KERNELS: readonly BinOp[] = [
     { name: 'GreaterOrEqual', dt, cmp: true, scalar: '(i32.ge_s (local.get $x) (local.get $y))' },
     { name: 'Less', dt, cmp: true, scalar: '(i32.lt_s (local.get $x) (local.get $y))' },
     { name: 'LessOrEqual', dt, cmp: true, scalar: '(i32.le_s (local.get $x) (local.get $y))' },
+    // uint8 BitShift: amounts of 8 or more give 0
+    ...(dt === 'ui8' ? [
+      { name: 'ShiftLeft', dt, cmp: false, scalar: shift('i32', 'shl', 8) },
+      { name: 'ShiftRight', dt, cmp: false, scalar: shift('i32', 'shr_u', 8) },
+    ] : []),
   ]),
+  ...WIDE_KERNELS,
   // bool: operands are 0xff/0 lane masks of (byte != 0), see segFuncU8
   { name: 'And', dt: 'u8', cmp: true, vec: simple('v128.and'), scalar: '(i32.and (local.get $x) (local.get $y))' },
   { name: 'Or', dt: 'u8', cmp: true, vec: simple('v128.or'), scalar: '(i32.or (local.get $x) (local.get $y))' },
@@ -273,6 +464,7 @@ function segFunc(v: WatVariant, op: BinOp): string {
   if (op.dt === 'u8') return segFuncU8(v, op);
   if (op.dt === 'i64') return segFuncI64(v, op);
   if (op.dt === 'i8' || op.dt === 'ui8') return segFuncByte(op);
+  if (isWide(op.dt)) return segFuncWide(v, op as BinOp & { dt: WideDt });
   if (op.scalar) {
     const f = op.dt === 'f32';
     return `${head}
@@ -401,7 +593,7 @@ function segFuncU8(v: WatVariant, op: BinOp): string {
 function driver(op: BinOp): string {
   const ex = binaryExport(op.name, op.dt);
   // log2 of the operand element size
-  const shift = op.dt === 'u8' || op.dt === 'i8' || op.dt === 'ui8' ? 0 : op.dt === 'i64' ? 3 : 2;
+  const shift = op.dt === 'u8' || op.dt === 'i8' || op.dt === 'ui8' ? 0 : isWide(op.dt) ? Math.log2(WIDE[op.dt].bytes) : op.dt === 'i64' ? 3 : 2;
   return `(func (export "${ex}") (param $a i32) (param $b i32) (param $o i32) (param $meta i32) (param $start i32) (param $end i32)
     (local $n i32) (local $sa i32) (local $sb i32) (local $row i32) (local $col i32) (local $len i32)
     (local $ao i32) (local $bo i32) (local $q i32) (local $k i32) (local $p i32) (local $d i32) (local $i i32)
@@ -447,6 +639,6 @@ export const binaryFamily: WatFamily = {
   usesRelaxed: false,
   emit(v: WatVariant): string {
     const parts = BINARY_KERNELS.map((op) => `${segFunc(v, op)}\n${driver(op)}`);
-    return `(module\n${memoryImport(v)}\n${IPOW}\n${IPOW64}\n${FMOD}\n${powv(v)}\n${atan2v(v)}\n${parts.join('\n')}\n)`;
+    return `(module\n${memoryImport(v)}\n${IPOW}\n${IPOW64}\n${FMOD}\n${FMOD64}\n${powv(v)}\n${atan2v(v)}\n${parts.join('\n')}\n)`;
   },
 };

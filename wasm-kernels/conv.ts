@@ -18,6 +18,7 @@ import type { GemmProblem } from '../ops/matmul.js';
 import { registry, type KernelContext } from '../registry/registry.js';
 import { BIAS_ACT, CP, DWCONV_NCHW, DWCONV_NHWC, IM2COL_NCHW, IM2COL_NHWC, TRANSPOSE } from './conv.wat.js';
 import { actParams, runGemm } from './gemm-launch.js';
+import { CB } from './conv-gemm.wat.js';
 import type { WasmBackend } from './runtime/backend.js';
 
 const FAMILY = 'conv';
@@ -157,9 +158,12 @@ function nchwViaNhwc(ctx: KernelContext, p: ConvPlan, inputs: readonly Tensor[],
   let yt: Tensor | undefined;
   try {
     transposeInto(w, w.ptrOf(x, OP), w.ptrOf(xt, OP), p.N, p.C, Pin);
-    col = im2col(w, { ...p, layout: 'NHWC' }, w.ptrOf(xt, OP));
     yt = tempTensor(w, [p.N * P, p.M]);
-    gemm(ctx, col, fh, bias, yt, { bias: bias ? { rowStride: 0, colStride: 1 } : undefined, activation: p.activation, M: p.N * P, N: p.M, K, batch: 1, aOffsets: [0], bOffsets: [0], sharedB: true });
+    if (implicitOk(p)) implicitNhwc(ctx, { ...p, layout: 'NHWC' }, xt, fh, bias, yt);
+    else {
+      col = im2col(w, { ...p, layout: 'NHWC' }, w.ptrOf(xt, OP));
+      gemm(ctx, col, fh, bias, yt, { bias: bias ? { rowStride: 0, colStride: 1 } : undefined, activation: p.activation, M: p.N * P, N: p.M, K, batch: 1, aOffsets: [0], bOffsets: [0], sharedB: true });
+    }
     transposeInto(w, w.ptrOf(yt, OP), w.ptrOf(out, OP), p.N, P, p.M);
   } finally {
     xt.dispose();
@@ -168,7 +172,60 @@ function nchwViaNhwc(ctx: KernelContext, p: ConvPlan, inputs: readonly Tensor[],
   }
 }
 
-/** Group 1, NHWC (im2col unless pointwise) or NCHW pointwise (X is the B operand as it is). */
+/**
+ * NHWC, one group, 1-D/2-D, not pointwise: the GEMM packs its A tiles straight from the image
+ * (implicit GEMM, see conv-gemm.wat.ts), so no im2col matrix is written and read back. Measured
+ * (1 thread, relaxed, best of 15 on a loaded machine): the im2col copy was 35–55% of these convs,
+ * e.g. 63×63×64 3×3 → 32: 7.2 ms with im2col, GEMM part alone 4.6 ms.
+ */
+function implicitNhwc(ctx: KernelContext, p: ConvPlan, xt: Tensor, f: Tensor, bias: Tensor | undefined, out: Tensor): void {
+  const w = ctx.wasm;
+  const P = pixels(p);
+  const K = p.C * taps(p);
+  const cb = w.alloc(CB.words * 4, OP);
+  const zero = w.alloc(p.C * 4, OP);
+  try {
+    w.f32(zero, p.C).fill(0);
+    const words = w.i32(cb, CB.words);
+    words[CB.x] = w.ptrOf(xt, OP);
+    words[CB.H] = p.H;
+    words[CB.W] = p.W;
+    words[CB.C] = p.C;
+    words[CB.kW] = p.kW;
+    words[CB.sH] = p.sH;
+    words[CB.sW] = p.sW;
+    words[CB.dH] = p.dH;
+    words[CB.dW] = p.dW;
+    words[CB.padT] = p.padT;
+    words[CB.padL] = p.padL;
+    words[CB.oH] = p.oH;
+    words[CB.oW] = p.oW;
+    words[CB.zero] = zero;
+    runGemm(OP, ctx, bias ? [xt, f, bias] : [xt, f], [out], { bias: bias ? { rowStride: 0, colStride: 1 } : undefined, activation: p.activation, M: p.N * P, N: p.M, K, batch: 1, aOffsets: [0], bOffsets: [0], sharedB: true, alpha: 1, beta: 1, transA: false, transB: false }, cb);
+  } finally {
+    w.free(zero);
+    w.free(cb);
+  }
+}
+
+/**
+ * Where the implicit GEMM runs: its packing pays a per-tap cost (row addresses, padding checks) that
+ * a run of C channels amortises; with few channels im2col's contiguous kernel-row copies win
+ * (1 thread, loaded machine: 256×256×3 5×5/2 → 24 im2col ≈ 4 ms, implicit ≈ 12 ms; 14×14×8 5×5 → 16
+ * im2col 62 µs, implicit 73 µs; at 16 channels they are level, 12×12 3×3 → 16: 35 vs 30 µs).
+ */
+const IMPLICIT_MIN_CHANNELS = 16;
+/**
+ * NCHW, one group, below this many input channels: F·col on the NCHW patch matrix (one copy per
+ * output row and tap) instead of transposing to NHWC: 1-channel 28×28 5×5 → 8 (mnist-8's first
+ * conv), 1 thread, best of 200: 84 µs via NHWC, 55 µs this way; 8 channels 14×14 5×5 → 16: 79 µs
+ * via NHWC, 116 µs this way.
+ */
+const NCHW_VIA_NHWC_MIN_C = 8;
+
+const implicitOk = (p: ConvPlan) => p.group === 1 && p.D === 1 && p.kD === 1 && p.C >= IMPLICIT_MIN_CHANNELS && p.N * pixels(p) > 1 && p.M > 1;
+
+/** Group 1, NHWC (implicit GEMM, or im2col for the rest, unless pointwise) or NCHW pointwise (X is the B operand as it is). */
 function singleGroup(ctx: KernelContext, p: ConvPlan, inputs: readonly Tensor[], out: Tensor): void {
   const w = ctx.wasm;
   const [x, f, bias] = inputs as [Tensor, Tensor, Tensor | undefined];
@@ -176,6 +233,7 @@ function singleGroup(ctx: KernelContext, p: ConvPlan, inputs: readonly Tensor[],
   const K = p.C * taps(p);
   const common = { bias: bias ? (p.layout === 'NHWC' ? { rowStride: 0, colStride: 1 } : { rowStride: 1, colStride: 0 }) : undefined, activation: p.activation };
   const direct = isPointwise(p);
+  if (!direct && p.layout === 'NHWC' && implicitOk(p)) return implicitNhwc(ctx, p, x, f, bias, out);
   const col = direct ? x : im2col(w, p, w.ptrOf(x, OP));
   try {
     if (p.layout === 'NHWC') {
@@ -258,7 +316,7 @@ registry.register<ConvPlan>({
   run(ctx, inputs, outputs, p) {
     const out = outputs[0]!;
     if (p.group > 1 && p.Cg === 1 && p.spatialRank < 3) depthwise(ctx.wasm, p, inputs, ctx.wasm.ptrOf(out, OP));
-    else if (p.group === 1 && p.layout === 'NCHW' && !isPointwise(p)) nchwViaNhwc(ctx, p, inputs, out);
+    else if (p.group === 1 && p.layout === 'NCHW' && !isPointwise(p) && p.C >= NCHW_VIA_NHWC_MIN_C) nchwViaNhwc(ctx, p, inputs, out);
     else if (p.group === 1) singleGroup(ctx, p, inputs, out);
     else groupedN(ctx, p, inputs, out);
   },

@@ -7,6 +7,7 @@ import { ShapeError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import { MOVE_OPS, collapseMove, type StridedView, type CastPlan, type CopyPlan, type GatherPlan, type IndexedPlan, type Move, type OneHotPlan, type WherePlan } from '../ops/copy.js';
 import { registry, type KernelContext } from '../registry/registry.js';
+import { scatterPositions } from './index-ops.js';
 import type { WasmBackend } from './runtime/backend.js';
 
 const MAX_RANK = 6;
@@ -22,7 +23,10 @@ const MIN_BYTES_PER_THREAD = 1 << 18;
 const MIN_CONTIGUOUS_BYTES_PER_THREAD = 1 << 20;
 /** Long contiguous rows are cut into pieces of this many bytes so a single-row copy still splits across threads. */
 const PIECE_BYTES = 1 << 15;
-/** Cast runs at 0.4–2 ns/element (float32→int32 0.38 SIMD, float32→float16 1.4 SIMD, scalar pairs ~2.1), Where at 0.3: 32k elements a thread is 10–70 µs. */
+/**
+ * Cast runs at 0.4–2 ns/element (float32→int32 0.38 SIMD, float32→float16 1.4 SIMD, scalar pairs ~2.1), Where at 0.3: 32k elements a thread is 10–70 µs.
+ * The later dtypes (one thread, 64k elements, under load): float64 ⇄ float32 0.25 (SIMD), uint64→float32 0.67, float64→float16 10.7 (scalar, round-to-odd then $f2h).
+ */
 const MIN_ELEMENTS_PER_THREAD = 1 << 15;
 
 /**
@@ -152,6 +156,13 @@ function scalarOf(w: WasmBackend, dtype: DType, value: number, op: string): numb
     case 'bool': new Uint8Array(mem, p, 1)[0] = value !== 0 ? 1 : 0; break;
     case 'uint8': new Uint8Array(mem, p, 1)[0] = value; break;
     case 'int8': new Int8Array(mem, p, 1)[0] = value; break;
+    case 'float64': new Float64Array(mem, p, 1)[0] = value; break;
+    case 'uint16': new Uint16Array(mem, p, 1)[0] = value; break;
+    case 'int16': new Int16Array(mem, p, 1)[0] = value; break;
+    case 'uint32': new Uint32Array(mem, p, 1)[0] = value; break;
+    case 'uint64': new BigUint64Array(mem, p, 1)[0] = Number.isFinite(value) ? BigInt.asUintN(64, BigInt(Math.trunc(value))) : 0n; break;
+    case 'int4': new Int8Array(mem, p, 1)[0] = (value << 28) >> 28; break;
+    case 'uint4': new Uint8Array(mem, p, 1)[0] = value & 15; break;
     case 'float16':
       new Float32Array(mem, p, 1)[0] = value;
       w.exports('copy').cast_float32_float16!(p, p, 0, 1);
@@ -393,6 +404,15 @@ registry.register<IndexedPlan>({
     runMove(w, plan.elemBytes, w.ptrOf(inputs[0]!, op), out, { from: 'in', src: 0, dst: 0, shape: [n], srcOffset: 0, srcStrides: [1], dstOffset: 0, dstStrides: [1] }, op);
     const rowBytes = plan.inner * plan.elemBytes;
     if (rows.length === 0 || rowBytes === 0) return;
+    if (plan.reduction && plan.reduction !== 'none') {
+      // element positions of every update slab: the reducing scatter of index-ops.ts
+      const pos = new Int32Array(rows.length * plan.inner);
+      rows.forEach((r, t) => {
+        for (let e = 0; e < plan.inner; e++) pos[t * plan.inner + e] = r * plan.inner + e;
+      });
+      scatterPositions(w, out, n, w.ptrOf(inputs[2]!, op), pos, plan.elemBytes, plan.reduction, plan.dispatchDType, op);
+      return;
+    }
     // repeated tuples: one thread, in order, so the last update wins
     const repeated = new Set(rows).size !== rows.length;
     const p = w.alloc(rows.byteLength, op);
@@ -421,7 +441,8 @@ registry.register<OneHotPlan>({
     const pos = new Int32Array(idx.length);
     let n = 0;
     idx.forEach((v, i) => {
-      if (v >= 0 && v < plan.depth) pos[n++] = i * plan.depth + v;
+      // the new axis sits before the last `inner` elements of the indices (inner = 1: last)
+      if (v >= 0 && v < plan.depth) pos[n++] = (Math.floor(i / plan.inner) * plan.depth + v) * plan.inner + (i % plan.inner);
     });
     const off = scalarOf(w, out.dtype, plan.offValue, op);
     const on = scalarOf(w, out.dtype, plan.onValue, op);

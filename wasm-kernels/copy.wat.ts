@@ -20,12 +20,14 @@
  * arrays (c: one byte per element, non-zero is true); 16 bytes of output per step through a lane mask.
  *
  * `cast_<from>_<to>(src, dst, start, end)` for every pair of distinct dtypes (see ops/copy.ts for the
- * semantics; float16 ⇄ float32 exact with round-to-nearest-even); float32 ⇄ int32 and float32 ⇄ float16 go 4 lanes at a time.
+ * semantics; float16 ⇄ float32 exact with round-to-nearest-even, float64 → float16 rounded once); the
+ * pairs SIMD128 has lanes for (float32 ⇄ int32/float16/float64, widening integer casts, 32-bit
+ * integers → float64) go 4 elements at a time.
  *
  * `gather_x{8,16,32,64}`: gather_rows for one-element rows (Gather on the last axis, GatherElements).
  * `put_x{8,16,32,64}(dst, pos, value, start, end)`: one value into listed positions (OneHot).
  */
-import type { DType } from '../core/dtype.js';
+import { BYTES_PER_ELEMENT, DTYPES, type DType } from '../core/dtype.js';
 import { memoryImport, type WatFamily } from './templates/wat.js';
 
 export const ELEM_BITS = [8, 16, 32, 64] as const;
@@ -267,41 +269,106 @@ const F2H = `(func $f2h (param $f f32) (result i32)
       (i32.add (i32.add (local.get $a) (i32.const 0xc8000fff)) (i32.and (i32.shr_u (local.get $a) (i32.const 13)) (i32.const 1)))
       (i32.const 13))))`;
 
-type Canon = 'f32' | 'i32' | 'i64';
-const CANON: Record<DType, Canon> = { float32: 'f32', float16: 'f32', int32: 'i32', int8: 'i32', uint8: 'i32', bool: 'i32', int64: 'i64' };
-const SIZE: Record<DType, number> = { float32: 4, float16: 2, int32: 4, int8: 1, uint8: 1, bool: 1, int64: 8 };
+/**
+ * Each source dtype loads as one of six canonical scalars: f32 (float32, float16), f64, i32 (the
+ * signed integers up to 32 bits, sign-extended), u32 (the unsigned ones and bool, zero-extended), i64, u64.
+ */
+type Canon = 'f32' | 'f64' | 'i32' | 'u32' | 'i64' | 'u64';
+const CANON: Record<DType, Canon> = {
+  float32: 'f32', float16: 'f32', float64: 'f64',
+  int32: 'i32', int16: 'i32', int8: 'i32', int4: 'i32',
+  uint32: 'u32', uint16: 'u32', uint8: 'u32', uint4: 'u32', bool: 'u32',
+  int64: 'i64', uint64: 'u64',
+};
+const SIZE: Record<DType, number> = BYTES_PER_ELEMENT;
 
 function loadAs(dt: DType, a: string): string {
   switch (dt) {
     case 'float32': return `(f32.load ${a})`;
     case 'float16': return `(call $h2f (i32.load16_u ${a}))`;
-    case 'int32': return `(i32.load ${a})`;
-    case 'int8': return `(i32.load8_s ${a})`;
-    case 'uint8': case 'bool': return `(i32.load8_u ${a})`;
-    case 'int64': return `(i64.load ${a})`;
+    case 'float64': return `(f64.load ${a})`;
+    case 'int32': case 'uint32': return `(i32.load ${a})`;
+    case 'int16': return `(i32.load16_s ${a})`;
+    case 'uint16': return `(i32.load16_u ${a})`;
+    case 'int8': case 'int4': return `(i32.load8_s ${a})`;
+    case 'uint8': case 'uint4': case 'bool': return `(i32.load8_u ${a})`;
+    case 'int64': case 'uint64': return `(i64.load ${a})`;
   }
 }
 
-/** float → int32 as x86-64 cvttss2si: truncation, and INT32_MIN for NaN, ±Inf and out-of-range values. */
+/** float → int32 as x86-64 cvttss2si/cvttsd2si: truncation, and INT32_MIN for NaN, ±Inf and out-of-range values. */
 const F2I32 = `(func $f2i32 (param $f f32) (result i32)
     (select (i32.trunc_sat_f32_s (local.get $f)) (i32.const 0x80000000) (f32.lt (f32.abs (local.get $f)) (f32.const 0x1p31))))`;
 const F2I64 = `(func $f2i64 (param $f f32) (result i64)
     (select (i64.trunc_sat_f32_s (local.get $f)) (i64.const 0x8000000000000000) (f32.lt (f32.abs (local.get $f)) (f32.const 0x1p63))))`;
+const D2I32 = `(func $d2i32 (param $f f64) (result i32)
+    (select (i32.trunc_sat_f64_s (local.get $f)) (i32.const 0x80000000) (f64.lt (f64.abs (local.get $f)) (f64.const 0x1p31))))`;
+const D2I64 = `(func $d2i64 (param $f f64) (result i64)
+    (select (i64.trunc_sat_f64_s (local.get $f)) (i64.const 0x8000000000000000) (f64.lt (f64.abs (local.get $f)) (f64.const 0x1p63))))`;
+/**
+ * float → uint64 as the x86-64 code compilers emit for it: below 2^63 the signed conversion
+ * (negative values wrap to two's complement), [2^63, 2^64) exactly, NaN and beyond 2^64 give 2^63.
+ */
+const D2U64 = `(func $d2u64 (param $f f64) (result i64)
+    (if (result i64) (f64.lt (local.get $f) (f64.const 0x1p63))
+      (then (call $d2i64 (local.get $f)))
+      (else (select (i64.trunc_sat_f64_u (local.get $f)) (i64.const 0x8000000000000000) (f64.lt (local.get $f) (f64.const 0x1p64))))))`;
+/**
+ * float64 → float16 bits, rounded once to nearest even: demote to float32 rounding to odd (an inexact
+ * result gets its last bit set, after stepping toward zero if the even rounding went up), which keeps
+ * the information the second rounding needs, then $f2h.
+ */
+const D2H = `(func $d2h (param $d f64) (result i32)
+    (local $r f32) (local $b i32)
+    (local.set $r (f32.demote_f64 (local.get $d)))
+    (local.set $b (i32.reinterpret_f32 (local.get $r)))
+    (if (i32.and (f64.ne (f64.promote_f32 (local.get $r)) (local.get $d)) (f64.eq (local.get $d) (local.get $d))) (then
+      (if (f64.gt (f64.abs (f64.promote_f32 (local.get $r))) (f64.abs (local.get $d))) (then
+        (local.set $b (i32.sub (local.get $b) (i32.const 1)))))
+      (local.set $b (i32.or (local.get $b) (i32.const 1)))))
+    (call $f2h (f32.reinterpret_i32 (local.get $b))))`;
+
+function asF64(c: Canon, v: string): string {
+  return { f64: v, f32: `(f64.promote_f32 ${v})`, i32: `(f64.convert_i32_s ${v})`, u32: `(f64.convert_i32_u ${v})`, i64: `(f64.convert_i64_s ${v})`, u64: `(f64.convert_i64_u ${v})` }[c];
+}
+function asF32(c: Canon, v: string): string {
+  return { f32: v, f64: `(f32.demote_f64 ${v})`, i32: `(f32.convert_i32_s ${v})`, u32: `(f32.convert_i32_u ${v})`, i64: `(f32.convert_i64_s ${v})`, u64: `(f32.convert_i64_u ${v})` }[c];
+}
+/** The low 32 bits of the integer (floats through the int32 conversion). */
+function asI32(c: Canon, v: string): string {
+  return { f32: `(call $f2i32 ${v})`, f64: `(call $d2i32 ${v})`, i32: v, u32: v, i64: `(i32.wrap_i64 ${v})`, u64: `(i32.wrap_i64 ${v})` }[c];
+}
+/** As a 64-bit integer; floats convert signed, or to uint64 with $d2u64 when `unsigned`. */
+function asI64(c: Canon, v: string, unsigned: boolean): string {
+  if (c === 'f32' || c === 'f64') {
+    const d = c === 'f32' ? `(f64.promote_f32 ${v})` : v;
+    return unsigned ? `(call $d2u64 ${d})` : c === 'f32' ? `(call $f2i64 ${v})` : `(call $d2i64 ${v})`;
+  }
+  return { i32: `(i64.extend_i32_s ${v})`, u32: `(i64.extend_i32_u ${v})`, i64: v, u64: v }[c];
+}
+function nonZero(c: Canon, v: string): string {
+  return { f32: `(f32.ne ${v} (f32.const 0))`, f64: `(f64.ne ${v} (f64.const 0))`, i32: `(i32.ne ${v} (i32.const 0))`, u32: `(i32.ne ${v} (i32.const 0))`, i64: `(i64.ne ${v} (i64.const 0))`, u64: `(i64.ne ${v} (i64.const 0))` }[c];
+}
 
 function storeFrom(to: DType, c: Canon, a: string, v: string): string {
-  const asF32 = c === 'f32' ? v : c === 'i32' ? `(f32.convert_i32_s ${v})` : `(f32.convert_i64_s ${v})`;
-  const asI32 = c === 'i32' ? v : c === 'f32' ? `(call $f2i32 ${v})` : `(i32.wrap_i64 ${v})`;
   switch (to) {
-    case 'float32': return `(f32.store ${a} ${asF32})`;
-    case 'float16': return `(i32.store16 ${a} (call $f2h ${asF32}))`;
-    case 'int32': return `(i32.store ${a} ${asI32})`;
-    case 'int8': case 'uint8': return `(i32.store8 ${a} ${asI32})`;
-    case 'int64': return `(i64.store ${a} ${c === 'i64' ? v : c === 'i32' ? `(i64.extend_i32_s ${v})` : `(call $f2i64 ${v})`})`;
-    case 'bool': return `(i32.store8 ${a} ${c === 'f32' ? `(f32.ne ${v} (f32.const 0))` : c === 'i32' ? `(i32.ne ${v} (i32.const 0))` : `(i64.ne ${v} (i64.const 0))`})`;
+    case 'float32': return `(f32.store ${a} ${asF32(c, v)})`;
+    case 'float64': return `(f64.store ${a} ${asF64(c, v)})`;
+    case 'float16': return `(i32.store16 ${a} ${c === 'f64' ? `(call $d2h ${v})` : `(call $f2h ${asF32(c, v)})`})`;
+    case 'int32': return `(i32.store ${a} ${asI32(c, v)})`;
+    // float → uint32 converts through int64 (as x86-64 does), so [2^31, 2^32) stays exact
+    case 'uint32': return `(i32.store ${a} ${c === 'f32' || c === 'f64' ? `(i32.wrap_i64 ${asI64(c, v, false)})` : asI32(c, v)})`;
+    case 'int16': case 'uint16': return `(i32.store16 ${a} ${asI32(c, v)})`;
+    case 'int8': case 'uint8': return `(i32.store8 ${a} ${asI32(c, v)})`;
+    case 'int4': return `(i32.store8 ${a} (i32.shr_s (i32.shl ${asI32(c, v)} (i32.const 28)) (i32.const 28)))`;
+    case 'uint4': return `(i32.store8 ${a} (i32.and ${asI32(c, v)} (i32.const 15)))`;
+    case 'int64': return `(i64.store ${a} ${asI64(c, v, false)})`;
+    case 'uint64': return `(i64.store ${a} ${asI64(c, v, true)})`;
+    case 'bool': return `(i32.store8 ${a} ${nonZero(c, v)})`;
   }
 }
 
-export const CAST_DTYPES: readonly DType[] = ['float32', 'float16', 'int32', 'int64', 'int8', 'uint8', 'bool'];
+export const CAST_DTYPES: readonly DType[] = DTYPES;
 
 const i4 = (x: number) => `(v128.const i32x4 ${x} ${x} ${x} ${x})`;
 const g = (n: string) => `(local.get ${n})`;
@@ -329,11 +396,20 @@ interface CastX4 {
   body: string;
   store: (addr: string, v: string) => string;
 }
+/** A whole step of 4 elements, for pairs whose lanes change width (a: source of element i, b: its destination). */
+type CastStep4 = (a: string, b: string) => string;
 const LOAD128 = (a: string) => `(v128.load ${a})`;
 const STORE128 = (a: string, v: string) => `(v128.store ${a} ${v})`;
+const STORE64 = (a: string, v: string) => `(v128.store64_lane 0 ${a} ${v})`;
+const widen16 = (signed: boolean) => (a: string) => `(i32x4.extend_low_i16x8_${signed ? 's' : 'u'} (v128.load64_zero ${a}))`;
+const widen8 = (signed: boolean) => (a: string) => `(i32x4.extend_low_i16x8_${signed ? 's' : 'u'} (i16x8.extend_low_i8x16_${signed ? 's' : 'u'} (v128.load32_zero ${a})))`;
+/** Two f64x2 halves of four 32-bit lanes loaded 8 bytes at a time. */
+const toF64x2 = (conv: string, ea: number): CastStep4 => (a, b) =>
+  `(v128.store ${b} (${conv} (v128.load64_zero ${a})))
+      (v128.store offset=16 ${b} (${conv} (v128.load64_zero offset=${2 * ea} ${a})))`;
 
 /** Four-lane bodies for the conversions SIMD128 has (the scalar loop takes the tail). */
-const CAST_X4: Partial<Record<string, CastX4>> = {
+const CAST_X4: Partial<Record<string, CastX4 | CastStep4>> = {
   // x86 cvttss2si: NaN, ±Inf and |x| ≥ 2^31 give INT32_MIN
   float32_int32: {
     load: LOAD128,
@@ -341,21 +417,40 @@ const CAST_X4: Partial<Record<string, CastX4>> = {
     store: STORE128,
   },
   int32_float32: { load: LOAD128, body: `(f32x4.convert_i32x4_s ${g('$v')})`, store: STORE128 },
+  uint32_float32: { load: LOAD128, body: `(f32x4.convert_i32x4_u ${g('$v')})`, store: STORE128 },
   float16_float32: { load: (a) => `(i32x4.extend_low_i16x8_u (v128.load64_zero ${a}))`, body: H2F_X4, store: STORE128 },
   float32_float16: { load: LOAD128, body: F2H_X4, store: (a, v) => `(v128.store64_lane 0 ${a} (i16x8.narrow_i32x4_u ${v} ${v}))` },
+  // widening integer casts and small integers to float32
+  int16_int32: { load: widen16(true), body: g('$v'), store: STORE128 },
+  uint16_int32: { load: widen16(false), body: g('$v'), store: STORE128 },
+  int16_float32: { load: widen16(true), body: `(f32x4.convert_i32x4_s ${g('$v')})`, store: STORE128 },
+  uint16_float32: { load: widen16(false), body: `(f32x4.convert_i32x4_s ${g('$v')})`, store: STORE128 },
+  uint8_float32: { load: widen8(false), body: `(f32x4.convert_i32x4_s ${g('$v')})`, store: STORE128 },
+  int8_float32: { load: widen8(true), body: `(f32x4.convert_i32x4_s ${g('$v')})`, store: STORE128 },
+  int8_int16: { load: widen8(true), body: `(i16x8.narrow_i32x4_s ${g('$v')} ${g('$v')})`, store: STORE64 },
+  uint8_uint16: { load: widen8(false), body: `(i16x8.narrow_i32x4_u ${g('$v')} ${g('$v')})`, store: STORE64 },
+  // integer narrowing wraps: keep the low half of each lane
+  int32_int16: { load: LOAD128, body: `(i8x16.shuffle 0 1 4 5 8 9 12 13 0 1 4 5 8 9 12 13 ${g('$v')} ${g('$v')})`, store: STORE64 },
+  // float64 ⇄ float32 and 32-bit integers → float64, two lanes per f64x2
+  float32_float64: toF64x2('f64x2.promote_low_f32x4', 4),
+  int32_float64: toF64x2('f64x2.convert_low_i32x4_s', 4),
+  uint32_float64: toF64x2('f64x2.convert_low_i32x4_u', 4),
+  float64_float32: (a, b) => `(v128.store ${b} (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+        (f32x4.demote_f64x2_zero (v128.load ${a})) (f32x4.demote_f64x2_zero (v128.load offset=16 ${a}))))`,
 };
 
 function cast(from: DType, to: DType): string {
   const x4 = CAST_X4[`${from}_${to}`];
   const a = `(i32.add (local.get $src) (i32.mul (local.get $i) (i32.const ${SIZE[from]})))`;
   const b = `(i32.add (local.get $dst) (i32.mul (local.get $i) (i32.const ${SIZE[to]})))`;
+  const step = x4 === undefined ? '' : typeof x4 === 'function' ? x4(a, b) : `(local.set $v ${x4.load(a)})
+      ${x4.store(b, x4.body)}`;
   return `(func (export "cast_${from}_${to}") (param $src i32) (param $dst i32) (param $start i32) (param $end i32)
     (local $i i32) (local $v v128) (local $u v128) (local $w v128)
     (local.set $i (local.get $start))
     ${x4 ? `(block $vd (loop $vl
       (br_if $vd (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $end)))
-      (local.set $v ${x4.load(a)})
-      ${x4.store(b, x4.body)}
+      ${step}
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
       (br $vl)))` : ''}
     (block $done (loop $l
@@ -371,6 +466,6 @@ export const copyFamily: WatFamily = {
   emit(v) {
     const casts: string[] = [];
     for (const f of CAST_DTYPES) for (const t of CAST_DTYPES) if (f !== t) casts.push(cast(f, t));
-    return `(module\n${memoryImport(v)}\n${MOVE_BYTES}\n${ELEM_BITS.map(strided).join('\n')}\n${GATHER}\n${ELEM_BITS.map(gatherElems).join('\n')}\n${ELEM_BITS.map(put).join('\n')}\n${SCATTER}\n${ELEM_BITS.map(select).join('\n')}\n${H2F}\n${F2H}\n${F2I32}\n${F2I64}\n${casts.join('\n')}\n)`;
+    return `(module\n${memoryImport(v)}\n${MOVE_BYTES}\n${ELEM_BITS.map(strided).join('\n')}\n${GATHER}\n${ELEM_BITS.map(gatherElems).join('\n')}\n${ELEM_BITS.map(put).join('\n')}\n${SCATTER}\n${ELEM_BITS.map(select).join('\n')}\n${H2F}\n${F2H}\n${F2I32}\n${F2I64}\n${D2I32}\n${D2I64}\n${D2U64}\n${D2H}\n${casts.join('\n')}\n)`;
   },
 };

@@ -10,6 +10,7 @@ import type { KernelContext } from '../registry/registry.js';
 import { I32_MR, KC, NC_PANELS, NR, f32TileFor } from './gemm-config.js';
 import { ACT_CODES, EPI_APPLY, EPI_BIAS, GEMV_EXPORT, I32_GEMM_EXPORT, PACK_B_EXPORT, PB, f32GemmExport, slotBytes } from './gemm.wat.js';
 import type { WasmBackend } from './runtime/backend.js';
+import { f32ConvGemmExport } from './conv-gemm.wat.js';
 
 /**
  * Multiply-adds below which a GEMM stays on the calling thread: waking a worker costs ~20–40 µs on
@@ -80,8 +81,12 @@ function packedB(w: WasmBackend, b: Tensor, p: GemmProblem, op: string): { tab: 
   return { tab: p.bOffsets.map((o) => at.get(o)!), temp };
 }
 
-/** Run a planned MatMul/Gemm on wasm: outputs[0] = act(alpha·op(A)·op(B) + beta·bias). */
-export function runGemm(op: string, ctx: KernelContext, inputs: readonly Tensor[], outputs: readonly Tensor[], p: GemmProblem): void {
+/**
+ * Run a planned MatMul/Gemm on wasm: outputs[0] = act(alpha·op(A)·op(B) + beta·bias).
+ * With `convBlock` (the address of a conv block, see conv-gemm.wat.ts) A is the implicit patch
+ * matrix of an NHWC convolution read from the image while packing; batch must be 1, M and N > 1.
+ */
+export function runGemm(op: string, ctx: KernelContext, inputs: readonly Tensor[], outputs: readonly Tensor[], p: GemmProblem, convBlock = 0): void {
   const w = ctx.wasm;
   const int = outputs[0]!.dtype === 'int32';
   const { M, N, K, batch } = p;
@@ -91,14 +96,14 @@ export function runGemm(op: string, ctx: KernelContext, inputs: readonly Tensor[
   const biasPtr = hasBias ? w.ptrOf(inputs[2]!, op) : 0;
   const [act, p0, p1] = actParams(p.activation);
   const flags = (p.alpha !== 1 || hasBias || act !== ACT_CODES.linear ? EPI_APPLY : 0) | (hasBias ? EPI_BIAS : 0);
-  const gemv = !int && (M === 1 || N === 1);
+  const gemv = !int && !convBlock && (M === 1 || N === 1);
 
   const blk = w.alloc(PB.words * 4 + 3 * batch * 4, op);
   let temp = 0;
   let scratch = 0;
   try {
     const tabs = blk + PB.words * 4;
-    const aTab = p.aOffsets.map((o) => aPtr + o * 4);
+    const aTab = convBlock ? [convBlock] : p.aOffsets.map((o) => aPtr + o * 4);
     let bTab: number[];
     let xTab: number[] = [];
     const words = WORDS.fill(0);
@@ -182,7 +187,7 @@ export function runGemm(op: string, ctx: KernelContext, inputs: readonly Tensor[
     words[PB.scratch] = scratch;
     words[PB.slotBytes] = slotBytes(mr);
     write(w, blk, words, aTab, bTab, xTab, batch);
-    w.parallelFor(FAMILY, int ? I32_GEMM_EXPORT : f32GemmExport(mr), [blk], T, { minPerThread: 1, chunksPerThread: TASKS_PER_THREAD, op });
+    w.parallelFor(FAMILY, int ? I32_GEMM_EXPORT : convBlock ? f32ConvGemmExport(mr) : f32GemmExport(mr), [blk], T, { minPerThread: 1, chunksPerThread: TASKS_PER_THREAD, op });
   } finally {
     if (scratch) w.free(scratch);
     if (temp) w.free(temp);

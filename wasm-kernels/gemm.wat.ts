@@ -26,6 +26,7 @@
  */
 import { F32_TILES, I32_MR, KC, NR } from './gemm-config.js';
 import { madd, memoryImport, type WatFamily, type WatVariant } from './templates/wat.js';
+import { f32ConvGemmExport, packAConv, packConvCall } from './conv-gemm.wat.js';
 
 /** Parameter block: i32/f32 word indices. The launcher fills it (gemm-launch.ts). */
 export const PB = {
@@ -226,7 +227,7 @@ function packB(): string {
  * `<name>(pb, t0, t1)`: tasks [t0, t1) of a packed GEMM (see the file comment). `$core` does one
  * (batch, column group, row-tile range).
  */
-function driver(name: string, MR: number, uk: string, epi: string): string {
+function driver(name: string, MR: number, uk: string, epi: string, pack?: (MR: number) => string): string {
   const core = `$core_${name}`;
   return `(func ${core} (param $pb i32) (param $slot i32) (param $bt i32) (param $cg i32) (param $m0 i32) (param $m1 i32)
   (local $a i32) (local $bp i32) (local $c i32) (local $M i32) (local $N i32) (local $K i32) (local $rsA i32) (local $csA i32) (local $KC i32)
@@ -252,8 +253,8 @@ function driver(name: string, MR: number, uk: string, epi: string): string {
       (block $md (loop $ml (br_if $md (i32.ge_u ${g('$mt')} ${g('$m1')}))
         (local.set $i0 (i32.mul ${g('$mt')} ${i(MR)}))
         (local.set $mr ${min(i(MR), `(i32.sub ${g('$M')} ${g('$i0')})`)})
-        (call $pack_a_${MR} (i32.add ${g('$a')} (i32.add (i32.mul ${g('$i0')} ${g('$rsA')}) (i32.mul ${g('$k0')} ${g('$csA')})))
-          ${g('$rsA')} ${g('$csA')} ${g('$mr')} ${g('$kc')} ${g('$slot')})
+        ${pack ? pack(MR) : `(call $pack_a_${MR} (i32.add ${g('$a')} (i32.add (i32.mul ${g('$i0')} ${g('$rsA')}) (i32.mul ${g('$k0')} ${g('$csA')})))
+          ${g('$rsA')} ${g('$csA')} ${g('$mr')} ${g('$kc')} ${g('$slot')})`}
         (local.set $crow (i32.add ${g('$c')} (i32.mul ${g('$i0')} ${g('$ldc')})))
         (local.set $p ${g('$nb')})
         (block $pd (loop $pl (br_if $pd (i32.ge_u ${g('$p')} ${g('$nb1')}))
@@ -530,6 +531,74 @@ export const GEMV_EXPORT = 'f32_gemv';
 /** Bytes of one task's packed-A slot for an MR-row tile. */
 export const slotBytes = (mr: number) => mr * KC * 4;
 
+/**
+ * float64 MatMul (no packing: double models are small), `f64_matmul(a, b, c, offs, desc, start, end)`.
+ * Work item r = one output row (batch r / M, row r % M). `offs` holds the A and B start of each batch
+ * (element offsets, interleaved); `desc` 11 i32s: M, N, K, A row/column strides, B row/column strides,
+ * whether there is a bias, its pointer and its row/column strides. The row is cleared, then C[i,:] +=
+ * A[i,k]·B[k,:] for k in order (two lanes at a time where B's row is contiguous), then the bias is
+ * added: each element sums in the same order on every path, so threads agree bit for bit.
+ */
+const F64_MATMUL = (() => {
+  const g = (n: string) => `(local.get ${n})`;
+  const d = (k: number) => `(i32.load offset=${4 * k} ${g('$desc')})`;
+  return `(func (export "f64_matmul") (param $a i32) (param $b i32) (param $c i32) (param $offs i32) (param $desc i32) (param $start i32) (param $end i32)
+  (local $M i32) (local $N i32) (local $K i32) (local $rsA i32) (local $csA i32) (local $rsB i32) (local $csB i32)
+  (local $r i32) (local $bi i32) (local $i i32) (local $k i32) (local $j i32) (local $pa i32) (local $pb i32) (local $pc i32) (local $pe i32) (local $q i32)
+  (local $av f64) (local $avv v128)
+  (local.set $M ${d(0)}) (local.set $N ${d(1)}) (local.set $K ${d(2)})
+  (local.set $rsA ${d(3)}) (local.set $csA ${d(4)}) (local.set $rsB ${d(5)}) (local.set $csB ${d(6)})
+  (local.set $r ${g('$start')})
+  (block $done (loop $rows
+    (br_if $done (i32.ge_u ${g('$r')} ${g('$end')}))
+    (local.set $bi (i32.div_u ${g('$r')} ${g('$M')}))
+    (local.set $i (i32.sub ${g('$r')} (i32.mul ${g('$bi')} ${g('$M')})))
+    (local.set $pc (i32.add ${g('$c')} (i32.shl (i32.mul ${g('$r')} ${g('$N')}) (i32.const 3))))
+    (local.set $pe (i32.add ${g('$pc')} (i32.shl ${g('$N')} (i32.const 3))))
+    (local.set $q ${g('$pc')})
+    (block $zd (loop $zl (br_if $zd (i32.ge_u ${g('$q')} ${g('$pe')}))
+      (f64.store ${g('$q')} (f64.const 0)) (local.set $q (i32.add ${g('$q')} (i32.const 8))) (br $zl)))
+    ;; A[i, 0] and B[0, 0] of this batch
+    (local.set $pa (i32.add ${g('$a')} (i32.shl (i32.add (i32.load (i32.add ${g('$offs')} (i32.shl ${g('$bi')} (i32.const 3)))) (i32.mul ${g('$i')} ${g('$rsA')})) (i32.const 3))))
+    (local.set $pb (i32.add ${g('$b')} (i32.shl (i32.load offset=4 (i32.add ${g('$offs')} (i32.shl ${g('$bi')} (i32.const 3)))) (i32.const 3))))
+    (local.set $k (i32.const 0))
+    (block $kd (loop $kl
+      (br_if $kd (i32.ge_u ${g('$k')} ${g('$K')}))
+      (local.set $av (f64.load ${g('$pa')}))
+      (local.set $avv (f64x2.splat ${g('$av')}))
+      (local.set $q ${g('$pc')})
+      (local.set $j ${g('$pb')})
+      (if (i32.eq ${g('$csB')} (i32.const 1)) (then
+        (block $vd (loop $vl
+          (br_if $vd (i32.gt_u (i32.add ${g('$q')} (i32.const 16)) ${g('$pe')}))
+          (v128.store ${g('$q')} (f64x2.add (v128.load ${g('$q')}) (f64x2.mul ${g('$avv')} (v128.load ${g('$j')}))))
+          (local.set $q (i32.add ${g('$q')} (i32.const 16)))
+          (local.set $j (i32.add ${g('$j')} (i32.const 16)))
+          (br $vl)))))
+      (block $sd (loop $sl
+        (br_if $sd (i32.ge_u ${g('$q')} ${g('$pe')}))
+        (f64.store ${g('$q')} (f64.add (f64.load ${g('$q')}) (f64.mul ${g('$av')} (f64.load ${g('$j')}))))
+        (local.set $q (i32.add ${g('$q')} (i32.const 8)))
+        (local.set $j (i32.add ${g('$j')} (i32.shl ${g('$csB')} (i32.const 3))))
+        (br $sl)))
+      (local.set $pa (i32.add ${g('$pa')} (i32.shl ${g('$csA')} (i32.const 3))))
+      (local.set $pb (i32.add ${g('$pb')} (i32.shl ${g('$rsB')} (i32.const 3))))
+      (local.set $k (i32.add ${g('$k')} (i32.const 1)))
+      (br $kl)))
+    (if ${d(7)} (then
+      (local.set $q ${g('$pc')})
+      (local.set $j (i32.add ${d(8)} (i32.shl (i32.mul ${g('$i')} ${d(9)}) (i32.const 3))))
+      (block $bd (loop $bl
+        (br_if $bd (i32.ge_u ${g('$q')} ${g('$pe')}))
+        (f64.store ${g('$q')} (f64.add (f64.load ${g('$q')}) (f64.load ${g('$j')})))
+        (local.set $q (i32.add ${g('$q')} (i32.const 8)))
+        (local.set $j (i32.add ${g('$j')} (i32.shl ${d(10)} (i32.const 3))))
+        (br $bl)))))
+    (local.set $r (i32.add ${g('$r')} (i32.const 1)))
+    (br $rows))))`;
+})();
+export const F64_MATMUL_EXPORT = 'f64_matmul';
+
 export const gemmFamily: WatFamily = {
   name: 'gemm',
   usesRelaxed: true,
@@ -543,10 +612,13 @@ ${microkernel(v, I32_MR, true)}
 ${epilogue(false)}
 ${epilogue(true)}
 ${F32_TILES.map((mr) => driver(f32GemmExport(mr), mr, `$uk_f32_${mr}x${NR}`, '$epi_f32')).join('\n')}
+${F32_TILES.map((mr) => packAConv(mr, TRANSPOSE4, TLOCALS)).join('\n')}
+${F32_TILES.map((mr) => driver(f32ConvGemmExport(mr), mr, `$uk_f32_${mr}x${NR}`, '$epi_f32', packConvCall)).join('\n')}
 ${driver(I32_GEMM_EXPORT, I32_MR, `$uk_i32_${I32_MR}x${NR}`, '$epi_i32')}
 ${packB()}
 ${axpy(v)}
 ${gemv(v)}
+${F64_MATMUL}
 )`;
   },
 };

@@ -48,14 +48,14 @@ function run(ctx: KernelContext, inputs: readonly Tensor[], outputs: readonly Te
   }
 }
 
-type Geometry = Pick<PoolPlan, 'layout' | 'N' | 'C' | 'H' | 'W' | 'OH' | 'OW' | 'KH' | 'KW' | 'SH' | 'SW' | 'DH' | 'DW' | 'PT' | 'PL' | 'PB' | 'PR' | 'countIncludePad'>;
+type Geometry = Pick<PoolPlan, 'layout' | 'N' | 'C' | 'H' | 'W' | 'OH' | 'OW' | 'KH' | 'KW' | 'SH' | 'SW' | 'DH' | 'DW' | 'PT' | 'PL' | 'PB' | 'PR' | 'countIncludePad' | 'ignoreNaN' | 'emptyZero'>;
 
 /** One 2-D pooling pass of geometry `p` from x to y (`fn`: max, avg or imax). */
 function pool2d(ctx: KernelContext, fn: string, x: number, y: number, p: Geometry, op: string): void {
   const w = ctx.wasm;
   const prm = w.alloc(PARAMS.length * 4, op);
   try {
-    const vals: Record<(typeof PARAMS)[number], number> = { ...p, CIP: p.countIncludePad ? 1 : 0 };
+    const vals: Record<(typeof PARAMS)[number], number> = { ...p, CIP: p.countIncludePad ? 1 : 0, NANI: p.ignoreNaN ? 1 : 0, EZ: p.emptyZero ? 1 : 0 };
     w.i32(prm, PARAMS.length).set(PARAMS.map((k) => vals[k]));
     const taps = Math.max(1, p.KH * p.KW);
     if (p.layout === 'NHWC') {

@@ -15,13 +15,15 @@
  * `{max,avg}_nhwc_global(x, y, HW, C, start, end)`: global pooling of images [start, end) in NHWC.
  *
  * Max gives NaN when any tap is NaN (numpy's max): the window walks keep a NaN mask beside pmax (see
- * windowLoop), the global walks use f32x4.max/f32.max. Average sums in window order (kh, then kw)
- * and divides by the count (ONNX/onnxruntime divisor rules, see axisCount).
+ * windowLoop), the global walks use f32x4.max/f32.max. With NANI (nanMode 'ignore', tfjs) the window
+ * walks drop the mask: pmax(acc, NaN) keeps acc, so NaN taps are skipped. Average sums in window order (kh, then kw)
+ * and divides by the count (ONNX/onnxruntime divisor rules, see axisCount); with EZ (emptyAverage
+ * 'zero') by at least 1, so a window holding no input gives 0.
  */
 import { memoryImport, type WatFamily, type WatVariant } from './templates/wat.js';
 
 /** Order of the i32 parameter block. */
-export const PARAMS = ['C', 'H', 'W', 'OH', 'OW', 'KH', 'KW', 'SH', 'SW', 'DH', 'DW', 'PT', 'PL', 'PB', 'PR', 'CIP'] as const;
+export const PARAMS = ['C', 'H', 'W', 'OH', 'OW', 'KH', 'KW', 'SH', 'SW', 'DH', 'DW', 'PT', 'PL', 'PB', 'PR', 'CIP', 'NANI', 'EZ'] as const;
 
 /** 'imax': int32 MaxPool (i32x4.max_s, an empty window gives INT32_MIN). */
 type Kind = 'max' | 'avg' | 'imax';
@@ -37,11 +39,14 @@ const INT_MIN = '(v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000)'
 const NAN = '(v128.const i32x4 0x7fc00000 0x7fc00000 0x7fc00000 0x7fc00000)';
 
 const PARAM_LOCALS = PARAMS.map((n) => `(local $${n} i32)`).join(' ');
-const LOAD_PARAMS = PARAMS.map((n, i) => set(n, `(i32.load offset=${i * 4} (local.get $prm))`)).join('\n    ');
+// $nk: the lanes of the NaN mask that count (all of them, or none with NANI: MaxPool nanMode 'ignore')
+const LOAD_PARAMS = `${PARAMS.map((n, i) => set(n, `(i32.load offset=${i * 4} (local.get $prm))`)).join('\n    ')}
+    ${set('nk', `(i32x4.splat (i32.sub (local.get $NANI) (i32.const 1)))`)}
+    ${set('ez', '(f32.convert_i32_u (local.get $EZ))')}`;
 const LOCALS = `${PARAM_LOCALS} (local $i i32) (local $hs i32) (local $ws i32) (local $hlo i32) (local $hhi i32) (local $wlo i32) (local $whi i32)
     (local $q i32) (local $r i32) (local $a i32) (local $b i32) (local $p0 i32) (local $dhs i32) (local $dws i32) (local $t i32) (local $u i32)
     (local $cnt f32) (local $acc v128) (local $v v128) (local $nm v128) (local $acc2 v128) (local $v2 v128) (local $nm2 v128)
-    (local $acc3 v128) (local $v3 v128) (local $nm3 v128) (local $acc4 v128) (local $v4 v128) (local $nm4 v128)`;
+    (local $acc3 v128) (local $v3 v128) (local $nm3 v128) (local $acc4 v128) (local $v4 v128) (local $nm4 v128) (local $nk v128) (local $ez f32)`;
 
 /** Valid kernel taps [lo, hi) along one axis for a window starting at `s` on an axis of `n`. */
 function range(lo: string, hi: string, s: string, n: string, k: string, d: string): string {
@@ -51,11 +56,12 @@ function range(lo: string, hi: string, s: string, n: string, k: string, d: strin
 }
 
 /**
- * Average divisor along one axis: with countIncludePad the window clipped to the padded input
- * (min(s + k, n + padEnd) − s, as onnxruntime), else the valid taps.
+ * Average divisor along one axis: with countIncludePad the taps inside the padded input, min(k,
+ * ceil((n + padEnd − s) / d)) (min(s + k, n + padEnd) − s without dilation, as onnxruntime), else the
+ * valid taps.
  */
-function axisCount(s: string, n: string, k: string, pe: string, lo: string, hi: string): string {
-  return `(select ${sub(min(add(s, k), add(n, pe)), s)} ${sub(g(hi), g(lo))} ${g('CIP')})`;
+function axisCount(s: string, n: string, k: string, pe: string, lo: string, hi: string, d: string): string {
+  return `(select ${min(k, `(i32.div_u ${add(sub(add(n, pe), s), sub(d, '(i32.const 1)'))} ${d})`)} ${sub(g(hi), g(lo))} ${g('CIP')})`;
 }
 
 /**
@@ -73,9 +79,9 @@ function windowLoop(kind: Kind, load: (p: string) => string, group = 1): string 
       : set(`acc${r}`, `(${kind === 'imax' ? 'i32x4.max_s' : 'f32x4.add'} ${g(`acc${r}`)} ${v})`);
   const finish = (r: string) =>
     kind === 'avg'
-      ? set(`acc${r}`, `(f32x4.div ${g(`acc${r}`)} (f32x4.splat ${g('cnt')}))`)
+      ? set(`acc${r}`, `(f32x4.div ${g(`acc${r}`)} (f32x4.splat (f32.max ${g('cnt')} ${g('ez')})))`)
       : kind === 'max'
-        ? set(`acc${r}`, `(v128.bitselect ${NAN} ${g(`acc${r}`)} ${g(`nm${r}`)})`)
+        ? set(`acc${r}`, `(v128.bitselect ${NAN} ${g(`acc${r}`)} (v128.and ${g(`nm${r}`)} ${g('nk')}))`)
         : '';
   const taps = regs.map((r, k) => tap(k === 0 ? load(g('r')) : `(v128.load offset=${16 * k} ${g('r')})`, r)).join(' ');
   return `${regs.map((r) => `${set(`acc${r}`, init)} ${kind === 'max' ? set(`nm${r}`, ZERO) : ''}`).join(' ')}
@@ -111,7 +117,7 @@ function nhwc(kind: Kind): string {
       ${set('ws', sub(mul(g('ow'), g('SW')), g('PL')))}
       ${range('hlo', 'hhi', g('hs'), g('H'), g('KH'), g('DH'))}
       ${range('wlo', 'whi', g('ws'), g('W'), g('KW'), g('DW'))}
-      ${kind === 'avg' ? set('cnt', `(f32.convert_i32_u ${mul(axisCount(g('hs'), g('H'), g('KH'), g('PB'), 'hlo', 'hhi'), axisCount(g('ws'), g('W'), g('KW'), g('PR'), 'wlo', 'whi'))})`) : ''}
+      ${kind === 'avg' ? set('cnt', `(f32.convert_i32_u ${mul(axisCount(g('hs'), g('H'), g('KH'), g('PB'), 'hlo', 'hhi', g('DH')), axisCount(g('ws'), g('W'), g('KW'), g('PR'), 'wlo', 'whi', g('DW')))})`) : ''}
       ;; p0 = x + ((t·H + hs + hlo·DH)·W + ws + wlo·DW)·C floats; $u walks the channels
       ${set('p0', add(g('x'), `(i32.shl ${mul(add(mul(add(mul(g('t'), g('H')), add(g('hs'), mul(g('hlo'), g('DH')))), g('W')), add(g('ws'), mul(g('wlo'), g('DW')))), g('C'))} (i32.const 2))`))}
       ${set('t', add(g('y'), `(i32.shl ${mul(g('i'), g('C'))} (i32.const 2))`))}
@@ -166,7 +172,7 @@ function nchw(kind: Kind, unit = false): string {
       (br_if $done (i32.ge_u ${g('i')} ${g('end')}))
       ${set('hs', sub(mul(`(i32.rem_u ${g('i')} ${g('OH')})`, g('SH')), g('PT')))}
       ${range('hlo', 'hhi', g('hs'), g('H'), g('KH'), g('DH'))}
-      ${set('hcnt', axisCount(g('hs'), g('H'), g('KH'), g('PB'), 'hlo', 'hhi'))}
+      ${set('hcnt', axisCount(g('hs'), g('H'), g('KH'), g('PB'), 'hlo', 'hhi', g('DH')))}
       ;; u = plane start + first valid tap row
       ${set('u', add(g('x'), `(i32.shl ${mul(add(mul(`(i32.div_u ${g('i')} ${g('OH')})`, g('H')), add(g('hs'), mul(g('hlo'), g('DH')))), g('W'))} (i32.const 2))`))}
       ${set('yr', add(g('y'), `(i32.shl ${mul(g('i'), g('OW'))} (i32.const 2))`))}
@@ -186,7 +192,7 @@ function nchw(kind: Kind, unit = false): string {
             ${set('yr', add(g('yr'), '(i32.const 16)'))} ${set('t', add(g('t'), '(i32.const 4)'))})
           (else
             ${range('wlo', 'whi', g('ws'), g('W'), g('KW'), g('DW'))}
-            ${kind === 'avg' ? set('cnt', `(f32.convert_i32_u ${mul(g('hcnt'), axisCount(g('ws'), g('W'), g('KW'), g('PR'), 'wlo', 'whi'))})`) : ''}
+            ${kind === 'avg' ? set('cnt', `(f32.convert_i32_u ${mul(g('hcnt'), axisCount(g('ws'), g('W'), g('KW'), g('PR'), 'wlo', 'whi', g('DW')))})`) : ''}
             ${set('p0', add(g('u'), `(i32.shl ${add(g('ws'), mul(g('wlo'), g('DW')))} (i32.const 2))`))}
             ${windowLoop(kind, ld1)}
             (v128.store32_lane 0 ${g('yr')} ${g('acc')})

@@ -26,11 +26,13 @@
  * work item = (o, tile of 16 columns), tails 4 then 1 columns at a time; `..._rows(x, y, R, exclusive,
  * reverse, start, end)` scans contiguous rows 4 elements per step.
  * `finish_{mean,sqrt,log}(y, d, start, end)`: y ← y/d, √y, log y over [start, end).
- * int64 reductions and arg-reductions: see reduce-i64.wat.ts.
+ * int64 reductions and arg-reductions: see reduce-i64.wat.ts; float64 reductions and scans: reduce-f64.wat.ts.
  */
 import { ConstPool, MATH_LOCALS, expF32x4, logF32x4, type MathVariant } from './templates/math.wat.js';
 import { memoryImport, type WatFamily, type WatVariant } from './templates/wat.js';
+import { REDUCE_F64_KERNELS } from './reduce-f64.wat.js';
 import { REDUCE_I64_KERNELS } from './reduce-i64.wat.js';
+import { EXP_F64X2, LOG_F64X2 } from './templates/math64.wat.js';
 
 const LEAF = 512;
 const COL_LEAF = 64;
@@ -264,12 +266,13 @@ function passKernels(w: WatVariant, name: string): string {
 }
 
 /** ArgMax/ArgMin over [outer, R, inner], 4 columns per work item (R ≥ 1). */
-function argKernel(op: 'max' | 'min', dt: Dt, last: boolean): string {
+/** `ignore` (f32, first): nanMode 'ignore', a plain strict comparison that NaN never passes (export suffix _ignore). */
+function argKernel(op: 'max' | 'min', dt: Dt, last: boolean, ignore = false): string {
   const t = dt === 'f32' ? 'f32x4' : 'i32x4';
   const cmp = (strict: boolean) => (dt === 'f32' ? `${t}.${op === 'max' ? 'g' : 'l'}${strict ? 't' : 'e'}` : `${t}.${op === 'max' ? 'g' : 'l'}${strict ? 't' : 'e'}_s`);
   const take = (x: string, b: string) => {
     const base = `(${cmp(!last)} ${x} ${b})`;
-    if (dt === 'i32') return base;
+    if (dt === 'i32' || ignore) return base;
     const xNan = `(f32x4.ne ${x} ${x})`;
     return last ? `(v128.or ${base} ${xNan})` : `(v128.or ${base} (v128.and ${xNan} (f32x4.eq ${b} ${b})))`;
   };
@@ -296,7 +299,7 @@ function argKernel(op: 'max' | 'min', dt: Dt, last: boolean): string {
         (br $sl)))
       ${store}`;
   };
-  return `(func (export "arg${op}_${dt}_${last ? 'last' : 'first'}") (param $x i32) (param $y i32) (param $R i32) (param $inner i32) (param $i64 i32) (param $start i32) (param $end i32)
+  return `(func (export "arg${op}_${dt}_${last ? 'last' : 'first'}${ignore ? '_ignore' : ''}") (param $x i32) (param $y i32) (param $R i32) (param $inner i32) (param $i64 i32) (param $start i32) (param $end i32)
     (local $i i32) (local $o i32) (local $col i32) (local $groups i32) (local $s i32) (local $p i32) (local $q i32) (local $pp i32) (local $k i32) (local $osz i32)
     (local $b v128) (local $bi v128) (local $kv v128) (local $xv v128) (local $tk v128)
     (local.set $osz (i32.add (i32.const 4) (i32.shl ${g('$i64')} (i32.const 2))))
@@ -550,6 +553,7 @@ export const reduceFamily: WatFamily = {
     for (const m of MODES) parts.push(rowBlock(w, m), colBlock(w, m, true), colBlock(w, m, false), colTile(w, m));
     for (const name of PASS_KERNELS) parts.push(passKernels(w, name));
     for (const op of ['max', 'min'] as const) for (const dt of ['f32', 'i32'] as const) for (const last of [false, true]) parts.push(argKernel(op, dt, last), argRowsKernel(op, dt, last));
+    parts.push(argKernel('max', 'f32', false, true), argKernel('min', 'f32', false, true));
     for (const [md, name] of [['sum_f32', 'cumsum_f32'], ['prod_f32', 'cumprod_f32'], ['sum_i32', 'cumsum_i32'], ['prod_i32', 'cumprod_i32']] as const) {
       parts.push(cumKernel(mode(md), name), cumRowsKernel(mode(md), name));
     }
@@ -557,6 +561,7 @@ export const reduceFamily: WatFamily = {
     parts.push(finishKernel(w, 'sqrt', (_, a) => `(f32x4.sqrt ${a})`));
     parts.push(finishKernel(w, 'log', (v, a) => logF32x4(v, a)));
     parts.push(...REDUCE_I64_KERNELS);
+    parts.push(EXP_F64X2, LOG_F64X2, ...REDUCE_F64_KERNELS);
     return `(module\n${parts.join('\n')}\n)`;
   },
 };

@@ -17,6 +17,8 @@ import { registry, type KernelContext } from '../registry/registry.js';
  * Exp (cheap); Elu/Selu/Expm1 ~1–3× Exp, Log1p ~2× Tanh, Sin/Cos/Tan/Atan/Asin/Acos 2.5–4× Tanh
  * (float64 inside), Sinh/Cosh/Asinh/Acosh/Atanh ~1–3× Tanh, Softplus and Mish 3–9× Tanh (math:
  * already worth a thread at 16k elements). int64 Abs/Neg/Sign: 0.5–0.8 ns/element at 64k (cheap).
+ * float64 (64k elements, one thread, under load): Abs 0.35 ns/element (cheap), Exp 4.3, Log 6.1
+ * (math: 16k).
  */
 const MIN_PER_THREAD_CHEAP = 1 << 16;
 const MIN_PER_THREAD_MATH = 1 << 14;
@@ -25,6 +27,10 @@ const CHEAP = new Set([
   'HardSigmoid', 'HardSwish', 'Softsign', 'ThresholdedRelu', 'Shrink', 'Step', 'IsNaN', 'IsInf', 'Not',
 ]);
 
+/** The narrower integer dtypes: [min, max] (Clip's bounds are clamped to it) and the kernel suffix. */
+const NARROW: Partial<Record<string, [number, number, string]>> = {
+  int8: [-128, 127, 'i8'], uint8: [0, 255, 'u8'], int16: [-32768, 32767, 'i16'], uint16: [0, 65535, 'u16'], uint32: [0, 4294967295, 'u32'],
+};
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 
@@ -32,7 +38,9 @@ function runUnary(ctx: KernelContext, inputs: readonly Tensor[], outputs: readon
   const op = plan.op;
   const w = ctx.wasm;
   const int = plan.dispatchDType === 'int32';
-  let fn = `${op}_${plan.dispatchDType === 'bool' ? 'u8' : int ? 'i32' : plan.dispatchDType === 'int64' ? 'i64' : 'f32'}`;
+  const narrow = NARROW[plan.dispatchDType];
+  const suffix = plan.dispatchDType === 'bool' ? 'u8' : int ? 'i32' : plan.dispatchDType === 'int64' ? 'i64' : plan.dispatchDType === 'float64' ? 'f64' : plan.dispatchDType === 'uint64' ? 'u64' : narrow ? narrow[2] : 'f32';
+  let fn = `${op}_${suffix}`;
   const args = [w.ptrOf(inputs[0]!, op), w.ptrOf(outputs[0]!, op)];
   if (op === 'LeakyRelu' || op === 'Elu' || op === 'Celu' || op === 'ThresholdedRelu' || op === 'Step') args.push(plan.alpha);
   if (op === 'HardSigmoid') args.push(plan.alpha, plan.beta);
@@ -42,6 +50,8 @@ function runUnary(ctx: KernelContext, inputs: readonly Tensor[], outputs: readon
   if (op === 'Clip') {
     // trunc: for integer x, trunc(clamp(x, lo, hi)) = clamp(x, trunc(lo), trunc(hi))
     if (int) args.push(Math.max(INT32_MIN, Math.min(INT32_MAX, Math.trunc(plan.min))), Math.max(INT32_MIN, Math.min(INT32_MAX, Math.trunc(plan.max))));
+    // the bounds as the dtype holds them (uint32 passes through i32 bits)
+    else if (narrow) args.push(...[plan.min, plan.max].map((b) => Math.max(narrow[0], Math.min(narrow[1], Math.trunc(b))) | 0));
     else args.push(plan.min, plan.max);
   }
   if (op === 'Gelu' && plan.approximate === 'tanh') fn = 'GeluTanh_f32';

@@ -1,4 +1,4 @@
-import type { DType } from '../core/dtype.js';
+import { gpuStorable, type DType } from '../core/dtype.js';
 import { ARITHMETIC_OPS, BITWISE_OPS, COMPARISON_OPS, LOGICAL_OPS, binaryDTypes, binaryGivesBool, type BinaryOp, type BinaryPlan } from '../ops/binary.js';
 import '../ops/logical.js';
 import { registry } from '../registry/registry.js';
@@ -317,8 +317,8 @@ for (const op of [...ARITHMETIC_OPS, ...COMPARISON_OPS, ...LOGICAL_OPS, ...BITWI
   registry.register<BinaryPlan>({
     op,
     device: 'webgpu',
-    // int64 has no WebGPU storage, and int8/uint8 arithmetic has no twin: wasm only
-    dtypes: binaryDTypes(op).filter((d) => d !== 'int64' && d !== 'int8' && d !== 'uint8'),
+    // int64 and the other dtypes outside GPU_DTYPES have no WebGPU storage, and int8/uint8 arithmetic has no twin: wasm only
+    dtypes: binaryDTypes(op).filter((d) => gpuStorable(d) && d !== 'int8' && d !== 'uint8'),
     kind: 'compute',
     family: 'binary',
     run(ctx, inputs, outputs, plan) {

@@ -1,3 +1,4 @@
+import { gpuStorable } from '../core/dtype.js';
 import { MATMUL_DTYPES, type MatMulPlan } from '../ops/matmul.js';
 import { registry } from '../registry/registry.js';
 import { runGemm } from './gemm-shader.js';
@@ -7,7 +8,8 @@ import { gpuOf } from './runtime/kernel.js';
 registry.register<MatMulPlan>({
   op: 'MatMul',
   device: 'webgpu',
-  dtypes: MATMUL_DTYPES,
+  // float64 has no WebGPU storage
+  dtypes: MATMUL_DTYPES.filter(gpuStorable),
   kind: 'compute',
   family: 'gemm',
   run(ctx, inputs, outputs, plan) {

@@ -7,11 +7,12 @@ import { WGSL_FLOAT } from './runtime/wgsl-math.js';
 /**
  * MaxPool / AveragePool / global pools: one invocation per output element, looping over its window's
  * valid taps (the contract's 3-D geometry: 1-D and 2-D with D = 1, global as a 1×1×W window over the
- * flattened spatial extent). NaN is tracked on the bits (SwiftShader's max drops NaN), so a NaN tap gives NaN.
+ * flattened spatial extent). NaN is tracked on the bits (SwiftShader's max drops NaN), so a NaN tap gives NaN
+ * (or, with NANI, MaxPool nanMode 'ignore', is skipped). With EZ an empty average window gives 0.
  * int32 MaxPool starts from INT32_MIN. Average divides by the valid taps, or with countIncludePad by the window clipped to the padded input.
  */
 const WG = 64;
-const FIELDS = ['total', 'C', 'D', 'H', 'W', 'OD', 'OH', 'OW', 'KD', 'KH', 'KW', 'SD', 'SH', 'SW', 'DD', 'DH', 'DW', 'PF', 'PT', 'PL', 'PK', 'PB', 'PR', 'CIP'] as const;
+const FIELDS = ['total', 'C', 'D', 'H', 'W', 'OD', 'OH', 'OW', 'KD', 'KH', 'KW', 'SD', 'SH', 'SW', 'DD', 'DH', 'DW', 'PF', 'PT', 'PL', 'PK', 'PB', 'PR', 'CIP', 'NANI', 'EZ'] as const;
 const uniforms = FIELDS.reduce((u, f) => u.scalar(f, f === 'total' ? 'u32' : 'i32'), new Uniforms());
 
 const source = (key: string) => {
@@ -22,15 +23,16 @@ const source = (key: string) => {
     ? `let c = i % u.C; var r = i / u.C; let ow = r % u.OW; r = r / u.OW; let oh = r % u.OH; r = r / u.OH; let od = r % u.OD; let n = r / u.OD;`
     : `let ow = i % u.OW; var r = i / u.OW; let oh = r % u.OH; r = r / u.OH; let od = r % u.OD; r = r / u.OD; let c = r % u.C; let n = r / u.C;`;
   const at = nhwc ? `(((n * u.D + id) * u.H + ih) * u.W + iw) * u.C + c` : `(((n * u.C + c) * u.D + id) * u.H + ih) * u.W + iw`;
-  const tap = int ? `acc = max(acc, v);` : kind === 'max' ? `if (is_nan(v)) { bad = true; } else if (v > acc) { acc = v; }` : `acc += v; if (is_nan(v)) { bad = true; }`;
+  const tap = int ? `acc = max(acc, v);` : kind === 'max' ? `if (is_nan(v)) { bad = u.NANI == 0; } else if (v > acc) { acc = v; }` : `acc += v; if (is_nan(v)) { bad = true; }`;
   const finish =
     int
       ? `Y[gi] = acc;`
       : kind === 'max'
       ? `Y[gi] = select(acc, f32_nan(), bad);`
       : `var cnt = valid;
-if (u.CIP != 0) { cnt = (min(ds + u.KD, u.D + u.PK) - ds) * (min(hs + u.KH, u.H + u.PB) - hs) * (min(ws + u.KW, u.W + u.PR) - ws); }
-Y[gi] = select(acc / f32(cnt), f32_nan(), bad);`;
+// countIncludePad: the taps inside the padded input, min(k, ceil((n + padEnd − start) / dilation)) per axis
+if (u.CIP != 0) { cnt = min(u.KD, (u.D + u.PK - ds + u.DD - 1) / u.DD) * min(u.KH, (u.H + u.PB - hs + u.DH - 1) / u.DH) * min(u.KW, (u.W + u.PR - ws + u.DW - 1) / u.DW); }
+Y[gi] = select(acc / f32(max(cnt, u.EZ)), f32_nan(), bad);`;
   return `${declareBindings([
     { name: 'X', type: int ? 'i32' : 'f32', access: 'read' },
     { name: 'Y', type: int ? 'i32' : 'f32', access: 'read_write' },
@@ -84,7 +86,7 @@ for (const op of POOL_OPS) {
       gpu.dispatch({
         pipeline: gpu.pipeline(`pool|${key}`, () => sources(key)),
         buffers: [gpu.bufferOf(inputs[0]!, op), gpu.bufferOf(y, op)],
-        uniforms: uniforms.pack(Object.fromEntries(FIELDS.map((f) => [f, f === 'total' ? y.size : f === 'CIP' ? Number(p.countIncludePad) : p[f]]))),
+        uniforms: uniforms.pack(Object.fromEntries(FIELDS.map((f) => [f, f === 'total' ? y.size : f === 'CIP' ? Number(p.countIncludePad) : f === 'NANI' ? Number(p.ignoreNaN) : f === 'EZ' ? Number(p.emptyZero) : p[f]]))),
         workgroups: grid1d(y.size, WG),
       });
     },

@@ -229,11 +229,14 @@ const argUniforms = new Uniforms().scalar('outs', 'u32').scalar('R', 'u32').scal
 
 /** Better(v at k, best at bi): a better value; NaN beats numbers; equal values or two NaNs: index preference. */
 function argSource(key: string): string {
-  const [, op, t, last] = key.split('|') as [string, 'ArgMax' | 'ArgMin', 'f32' | 'i32', 'first' | 'last'];
+  const [, op, t, last, nan] = key.split('|') as [string, 'ArgMax' | 'ArgMin', 'f32' | 'i32', 'first' | 'last', 'nan' | 'ignore'];
   const cmp = op === 'ArgMax' ? '>' : '<';
   const pref = last === 'last' ? 'true' : 'false';
+  // nanMode 'ignore': a plain strict comparison, which NaN never passes (a leading NaN stays)
   const better =
-    t === 'f32'
+    nan === 'ignore'
+      ? `v ${cmp} b`
+      : t === 'f32'
       ? `(!is_nan(b) && (is_nan(v) || v ${cmp} b)) || (${pref} && ((is_nan(v) && is_nan(b)) || (!is_nan(v) && !is_nan(b) && v == b)))`
       : `v ${cmp} b || (${pref} && v == b)`;
   return `${declareBindings([
@@ -267,7 +270,7 @@ for (const op of ['ArgMax', 'ArgMin'] as const) {
       if (plan.outputDtype !== 'int32') {
         throw new DTypeError(op, `int64 indices cannot live on WebGPU (input ${inputs[0]!.dtype}[${inputs[0]!.shape.join(',')}]); pass outputDtype: 'int32', or run on wasm`);
       }
-      const key = `arg|${op}|${inputs[0]!.dtype === 'int32' ? 'i32' : 'f32'}|${plan.selectLast ? 'last' : 'first'}`;
+      const key = `arg|${op}|${inputs[0]!.dtype === 'int32' ? 'i32' : 'f32'}|${plan.selectLast ? 'last' : 'first'}|${plan.ignoreNaN ? 'ignore' : 'nan'}`;
       const outs = plan.outer * plan.inner;
       gpu.dispatch({
         pipeline: gpu.pipeline(key, () => argSources(key)),

@@ -1,4 +1,4 @@
-import type { DType } from '../core/dtype.js';
+import { gpuStorable, type DType } from '../core/dtype.js';
 import { BOOL_UNARY_OPS, PREDICATE_UNARY_OPS, UNARY_OPS, unaryDTypes, type UnaryOp, type UnaryPlan } from '../ops/unary.js';
 import '../ops/logical.js';
 import { registry } from '../registry/registry.js';
@@ -32,7 +32,7 @@ fn log_(x: f32) -> f32 {
 // sin (cosine: cos) with a three-part Cody–Waite reduction by π/2 (Cephes' split, doubled) and
 // Cephes' sinf/cosf polynomials on |r| ≤ π/4 (WGSL's own sin/cos promise only 2^-11 absolute in [-π, π]).
 // Absolute error ≤ 2^-22 + |x|·2^-36 while n·1.5703125 is exact (|x| < 2^16·π/2 ≈ 1e5); beyond, its
-// rounding adds up to ~|x|·2^-24 (the wasm kernel reduces in float64). Like wasm, |x| > 2^29 gives NaN.
+// rounding adds up to ~|x|·2^-24 (the wasm kernel reduces in float64). |x| > 2^29 gives NaN (wasm: past 2^31).
 fn sincos_(x: f32, cosine: bool) -> f32 {
   if (is_nan(x)) { return x; }
   if (!is_finite(x) || abs(x) > 536870912.0f) { return f32_nan(); }
@@ -372,8 +372,9 @@ function params(plan: UnaryPlan): [number, number, number] {
 }
 
 for (const op of [...UNARY_OPS, ...BOOL_UNARY_OPS]) {
-  // int64 has no WebGPU storage: its kernels are wasm only
-  const dtypes = unaryDTypes(op).filter((d) => d !== 'int64');
+  // int64 and the other dtypes outside GPU_DTYPES (float64, ...) have no WebGPU storage, and the int8/uint8
+  // kernels (Abs, Sign, Neg, Clip) have no twin: wasm only
+  const dtypes = unaryDTypes(op).filter((d) => gpuStorable(d) && d !== 'int8' && d !== 'uint8');
   const packed = PREDICATE_UNARY_OPS.includes(op) || (BOOL_UNARY_OPS as readonly string[]).includes(op);
   registry.register<UnaryPlan>({
     op,

@@ -44,6 +44,15 @@ async function loadBytes(uriOrBuffer: string | Uint8Array): Promise<Uint8Array> 
   return new Uint8Array(await res.arrayBuffer());
 }
 
+/** The folder of a model given by path in Node (where its external data files are), else undefined. */
+async function modelDirOf(uriOrBuffer: string | Uint8Array): Promise<string | undefined> {
+  if (typeof uriOrBuffer !== 'string' || /^(https?|blob|data):/i.test(uriOrBuffer)) return undefined;
+  if (typeof process === 'undefined' || !process.versions?.node) return undefined;
+  const { dirname } = await import('node:path');
+  const { fileURLToPath } = await import('node:url');
+  return dirname(uriOrBuffer.startsWith('file:') ? fileURLToPath(uriOrBuffer) : uriOrBuffer);
+}
+
 export class TwinopsOrtBackend implements Backend {
   constructor(
     private readonly ort: OrtModule,
@@ -66,6 +75,7 @@ export class TwinopsOrtBackend implements Backend {
       device: this.device,
       registry: this.options.registry ?? defaultRegistry,
       warn: this.options.warn,
+      modelDir: await modelDirOf(uriOrBuffer),
     });
   }
 }

@@ -5,15 +5,20 @@
  * free list is the buffer pool). WebGPU sessions move a value between devices only where a node
  * falls back to wasm.
  */
+import { gpuStorable } from '../../core/dtype.js';
 import { DeviceError } from '../../core/errors.js';
 import type { Runtime } from '../../core/runtime.js';
-import type { Device, Tensor } from '../../core/tensor.js';
+import { Tensor, type Device } from '../../core/tensor.js';
 import type { TensorInfo } from '../../ops/types.js';
+import { OPS } from '../../ops/index.js';
 import type { Registry } from '../../registry/registry.js';
+import { isValueLowered, type ValueCtx } from './control-flow.js';
+import { UnsupportedModelError } from './errors.js';
 import { neededSteps, type SessionGraph, type Step } from './graph.js';
 import { inferShapes, probeStep, type InfoValue, type ShapePlan, type StepInfo } from './infer.js';
 import type { Exec } from './ops/index.js';
 import type { Profiler } from './profiler.js';
+import { describe, disposeValue, share, type Value } from './values.js';
 
 const PLAN_CACHE_SIZE = 8;
 /** Wasm inputs up to this size give their values to a run-time probe (shapes, axes, scalars). */
@@ -27,13 +32,15 @@ export class Executor {
   private readonly plans = new Map<string, ShapePlan>();
   private readonly schedules = new Map<string, { steps: Step[]; lastUse: Map<string, number> }>();
   private warned = false;
+  /** One executor per subgraph (If branches, Loop/Scan bodies), made at first use. */
+  private readonly subs = new Map<SessionGraph, Executor>();
 
   constructor(
     private readonly rt: Runtime,
     private readonly graph: SessionGraph,
     private readonly registry: Registry,
     private readonly warn: (msg: string) => void,
-    fold = true,
+    private readonly fold = true,
   ) {
     try {
       for (const [name, t] of graph.constants) {
@@ -55,6 +62,7 @@ export class Executor {
   private foldConstants(): void {
     for (const step of this.graph.steps) {
       const { node } = step;
+      if (isValueLowered(step.lowered)) continue; // subgraphs and sequences run at run time
       if (!node.inputs.some((n) => n !== '') || !node.inputs.every((n) => n === '' || this.constants.has(n))) continue;
       const scratch: Tensor[] = [];
       const claimed = new Map<string, Tensor>();
@@ -123,20 +131,23 @@ export class Executor {
   }
 
   /**
-   * Run the graph. `feeds` are tensors the caller made for this run: they are disposed here (at their
-   * last use or at the end). Returns one fresh tensor per fetch; the caller disposes them.
+   * Run the graph. `feeds` are values (tensors, sequences, optionals) the caller made for this run:
+   * they are disposed here (at their last use or at the end). Returns one fresh value per fetch; the
+   * caller disposes them. Subgraphs run through here too, with their outer-scope reads among the feeds.
    */
-  async run(feeds: Map<string, Tensor>, fetches: readonly string[], profiler?: Profiler): Promise<Map<string, Tensor>> {
+  async run(feeds: Map<string, Value>, fetches: readonly string[], profiler?: Profiler): Promise<Map<string, Value>> {
     const rt = this.rt;
-    const plan = this.plan(feeds);
+    const tensorFeeds = new Map<string, Tensor>();
+    for (const [n, v] of feeds) if (v instanceof Tensor) tensorFeeds.set(n, v);
+    const plan = this.plan(tensorFeeds);
     const { steps, lastUse } = this.schedule(fetches);
-    const env = new Map<string, Tensor>(feeds);
-    const owned = new Set<Tensor>(feeds.values());
+    const env = new Map<string, Value>(feeds);
+    const owned = new Set<Value>(feeds.values());
     const release = (name: string) => {
       const t = env.get(name);
       if (t && owned.has(t)) {
         owned.delete(t);
-        t.dispose();
+        disposeValue(t);
       }
       env.delete(name);
     };
@@ -145,6 +156,12 @@ export class Executor {
       for (const f of feeds.keys()) if (!lastUse.has(f)) release(f);
       for (const step of steps) {
         const { node } = step;
+        if (isValueLowered(step.lowered)) {
+          await this.runValueStep(step, env, owned, profiler, runId);
+          for (const name of node.inputs) if (name !== '' && lastUse.get(name) === step.index) release(name);
+          for (const name of node.outputs) if (name !== '' && !lastUse.has(name)) release(name);
+          continue;
+        }
         let info = plan.steps.get(step.index);
         const t0 = profiler ? performance.now() : 0;
         const scratch: Tensor[] = [];
@@ -159,10 +176,16 @@ export class Executor {
             ins.push(undefined);
             continue;
           }
-          let t = onWasm.get(k) ?? env.get(name) ?? this.constants.get(name);
-          if (!t) throw new DeviceError(node.name, `value '${name}' is not available (internal scheduling error)`);
-          // int64 values (shapes, axes) stay on wasm: WebGPU has no 64-bit integers and they are read on the host
-          if (info?.device && t.device !== info.device && !(info.device === 'webgpu' && t.dtype === 'int64') && !hostReads.has(k)) {
+          const v = onWasm.get(k) ?? env.get(name) ?? this.constants.get(name);
+          if (!v) throw new DeviceError(node.name, `value '${name}' is not available (internal scheduling error)`);
+          if (!(v instanceof Tensor)) {
+            // a sequence or optional: only a node passing it through (Identity) accepts it; Exec.op refuses it
+            ins.push(v as unknown as Tensor);
+            continue;
+          }
+          let t = v;
+          // int64 values (shapes, axes) and other dtypes outside GPU_DTYPES stay on wasm: WebGPU cannot hold them
+          if (info?.device && t.device !== info.device && !(info.device === 'webgpu' && !gpuStorable(t.dtype)) && !hostReads.has(k)) {
             if (env.has(name)) {
               t = await rt.to(t, info.device);
               scratch.push(t);
@@ -187,7 +210,7 @@ export class Executor {
             if (!o && !this.graph.read.has(name)) return; // an optional output nobody reads
             if (!o) throw new DeviceError(node.name, `produced no output ${k} ('${name}')`);
             // an input passed through (Identity), or one tensor returned twice, gets its own handle
-            if (!created.has(o) || claimed.has(o)) o = rt.reshape(o, o.shape);
+            if (!created.has(o) || claimed.has(o)) o = share(rt, o) as Tensor;
             claimed.add(o);
             env.set(name, o);
             owned.add(o);
@@ -196,22 +219,99 @@ export class Executor {
           for (const t of scratch) if (!claimed.has(t)) t.dispose();
         }
         if (profiler) {
-          const outDesc = node.outputs.map((n) => { const t = env.get(n); return t ? `${t.dtype}[${t.shape.join(',')}]` : '-'; }).join(' ');
-          profiler.record(runId, node.name, node.opType, info?.device ?? ins.find((t) => t)?.device ?? rt.device, t0, performance.now(), outDesc);
+          const outDesc = node.outputs.map((n) => { const t = env.get(n); return t ? describe(t) : '-'; }).join(' ');
+          profiler.record(runId, node.name, node.opType, info?.device ?? ins.find((t) => t instanceof Tensor)?.device ?? rt.device, t0, performance.now(), outDesc);
         }
         for (const name of node.inputs) if (name !== '' && lastUse.get(name) === step.index) release(name);
         for (const name of node.outputs) if (name !== '' && !lastUse.has(name)) release(name);
       }
-      const result = new Map<string, Tensor>();
+      const result = new Map<string, Value>();
       for (const f of fetches) {
         const t = env.get(f) ?? this.constants.get(f);
         if (!t) throw new DeviceError('InferenceSession', `output '${f}' was not computed`);
-        result.set(f, rt.reshape(t, t.shape));
+        if (!result.has(f)) result.set(f, share(rt, t));
       }
       return result;
     } finally {
-      for (const t of owned) t.dispose();
+      for (const t of owned) disposeValue(t);
     }
+  }
+
+  /** A node over whole values (If, Loop, Scan, sequences, optionals): its outputs join `env`, owned by the run. */
+  private async runValueStep(step: Step, env: Map<string, Value>, owned: Set<Value>, profiler: Profiler | undefined, runId: number): Promise<void> {
+    const { node } = step;
+    if (!isValueLowered(step.lowered)) return;
+    const t0 = profiler ? performance.now() : 0;
+    const ins = node.inputs.map((name) => {
+      if (name === '') return undefined;
+      const v = env.get(name) ?? this.constants.get(name);
+      if (!v) throw new DeviceError(node.name, `value '${name}' is not available (internal scheduling error)`);
+      return v;
+    });
+    const ctx: ValueCtx = {
+      rt: this.rt,
+      node,
+      op: (name, inputs, attrs) => this.runOnKernelDevice(name, inputs, attrs),
+      runGraph: (g, feeds) => this.runGraph(g, feeds),
+    };
+    const outs = await step.lowered.value.exec(ctx, ins);
+    const unclaimed = new Set(outs);
+    node.outputs.forEach((name, k) => {
+      const o = outs[k];
+      if (name === '' || o === undefined) return;
+      unclaimed.delete(o);
+      env.set(name, o);
+      owned.add(o);
+    });
+    for (const o of unclaimed) disposeValue(o);
+    for (const [k, name] of node.outputs.entries()) {
+      if (name !== '' && outs[k] === undefined && this.graph.read.has(name)) throw new DeviceError(node.name, `produced no output ${k} ('${name}')`);
+    }
+    profiler?.record(runId, node.name, node.opType, this.rt.device, t0, performance.now(), node.outputs.map((n) => describe(env.get(n))).join(' '));
+  }
+
+  /** A twinops op for a value node, on the session's device where it has a kernel there, else on wasm. */
+  private async runOnKernelDevice(name: string, inputs: readonly Tensor[], attrs: object = {}): Promise<Tensor[]> {
+    const def = OPS.get(name);
+    if (!def) throw new DeviceError(name, `twinops has no ${name} op`);
+    const plan = def.plan(inputs, attrs);
+    const storable = this.rt.device !== 'webgpu' || plan.outputs.every((o) => gpuStorable(o.dtype));
+    const device: Device = this.rt.device !== 'wasm' && storable && this.registry.get(name, plan.dispatchDType, this.rt.device) ? this.rt.device : 'wasm';
+    const moved: Tensor[] = [];
+    try {
+      const ins: Tensor[] = [];
+      for (const t of inputs) {
+        if (t.device === device) ins.push(t);
+        else {
+          const m = await this.rt.to(t, device);
+          moved.push(m);
+          ins.push(m);
+        }
+      }
+      return this.rt.run(name, ins, attrs);
+    } finally {
+      for (const m of moved) m.dispose();
+    }
+  }
+
+  /** Run a subgraph on this session's runtime (its executor is made once); the feeds become the callee's. */
+  private async runGraph(g: SessionGraph, feeds: Map<string, Value>): Promise<Value[]> {
+    let ex = this.subs.get(g);
+    if (!ex) {
+      ex = new Executor(this.rt, g, this.registry, this.warn, this.fold);
+      this.subs.set(g, ex);
+    }
+    const names = g.outputs.map((o) => o.name);
+    const out = await ex.run(feeds, names);
+    const seen = new Set<string>();
+    return names.map((n) => {
+      const v = out.get(n)!;
+      if (!seen.has(n)) {
+        seen.add(n);
+        return v;
+      }
+      return share(this.rt, v);
+    });
   }
 
   /**
@@ -220,8 +320,10 @@ export class Executor {
    * it must read on the host are added to `hostReads`, moved to wasm (`onWasm`, by input index, the
    * copies in `scratch`) and the probe runs again (at most three rounds).
    */
-  private async probe(step: Step, env: ReadonlyMap<string, Tensor>, hostReads: Set<number>, onWasm: Map<number, Tensor>, scratch: Tensor[]): Promise<StepInfo | undefined> {
-    const tensors = step.node.inputs.map((n) => (n === '' ? undefined : (env.get(n) ?? this.constants.get(n))));
+  private async probe(step: Step, env: ReadonlyMap<string, Value>, hostReads: Set<number>, onWasm: Map<number, Tensor>, scratch: Tensor[]): Promise<StepInfo | undefined> {
+    const values = step.node.inputs.map((n) => (n === '' ? undefined : (env.get(n) ?? this.constants.get(n))));
+    if (values.some((v) => v !== undefined && !(v instanceof Tensor))) return undefined; // a sequence passed through: no device to pick
+    const tensors = values as (Tensor | undefined)[];
     for (let attempt = 0; attempt < 3; attempt++) {
       const infos = tensors.map((t, k): InfoValue | undefined => {
         if (!t) return undefined;
@@ -255,6 +357,8 @@ export class Executor {
   }
 
   dispose(): void {
+    for (const s of this.subs.values()) s.dispose();
+    this.subs.clear();
     for (const t of [...this.constants.values(), ...this.movedConstants.values()]) t.dispose();
     this.constants.clear();
     this.movedConstants.clear();
@@ -265,6 +369,8 @@ export class Executor {
 function runtimeExec(rt: Runtime, made: Tensor[]): Exec<Tensor> {
   return {
     op(name, inputs, attrs) {
+      const bad = inputs.findIndex((t) => !(t instanceof Tensor));
+      if (bad >= 0) throw new UnsupportedModelError(`${name}: input ${bad} is ${describe(inputs[bad] as unknown as Value)} where a tensor is needed`);
       const outs = rt.run(name, inputs, attrs);
       made.push(...outs);
       return outs;

@@ -2,8 +2,9 @@
  * The session graph: Constant nodes folded into host tensors, every other node lowered through the
  * mapping table (all unsupported nodes collected into one error), and a topological schedule.
  */
+import { withCaptures, type ScopeLowerCtx } from './control-flow.js';
 import { OnnxModelError, UnsupportedNodeError, UnsupportedOpsError, type UnsupportedNode } from './errors.js';
-import type { OnnxModel, OnnxNode, ValueDecl } from './model.js';
+import type { OnnxGraph, OnnxModel, OnnxNode, ValueDecl } from './model.js';
 import { constantValue, findMapping, type Lowered } from './ops/index.js';
 import type { HostTensor } from './tensor-proto.js';
 
@@ -66,12 +67,21 @@ function schedule(nodes: readonly OnnxNode[], available: ReadonlySet<string>): O
   return order;
 }
 
-/** Build the session graph; throws UnsupportedOpsError listing every node that cannot be lowered. */
-export function buildGraph(model: OnnxModel): SessionGraph {
+/**
+ * Build the session graph; throws UnsupportedOpsError listing every node that cannot be lowered.
+ * `outer`: for a subgraph, the names of the enclosing graphs' values it may read.
+ */
+export function buildGraph(model: OnnxModel, outer: ReadonlySet<string> = new Set()): SessionGraph {
   const constants = new Map(model.initializers);
-  const available = new Set<string>([...model.inputs.map((v) => v.name), ...constants.keys()]);
-  const ordered = schedule(model.nodes, available);
-  const read = new Set<string>([...model.nodes.flatMap((n) => n.inputs), ...model.outputs.map((o) => o.name)]);
+  const nodes = withCaptures(model.nodes);
+  // a subgraph's own definitions shadow the enclosing graphs' values of the same name
+  const local = new Set(nodes.flatMap((n) => n.outputs));
+  const available = new Set<string>([...[...outer].filter((n) => !local.has(n)), ...model.inputs.map((v) => v.name), ...constants.keys()]);
+  const ordered = schedule(nodes, available);
+  const read = new Set<string>([...nodes.flatMap((n) => n.inputs), ...model.outputs.map((o) => o.name)]);
+  // what a subgraph of this graph may read: every value here and around it
+  const scope = new Set<string>([...available, ...nodes.flatMap((n) => n.outputs)]);
+  const subgraph = (g: OnnxGraph) => buildGraph({ ...model, ...g }, scope);
   read.delete('');
   const unsupported: UnsupportedNode[] = [];
   const steps: Step[] = [];
@@ -107,18 +117,21 @@ export function buildGraph(model: OnnxModel): SessionGraph {
       continue;
     }
     try {
-      const lowered = mapping.lower(node, { opset, constant: (i) => constants.get(node.inputs[i] ?? ''), used: (k) => read.has(node.outputs[k] ?? '') });
+      const ctx: ScopeLowerCtx = { opset, constant: (i) => constants.get(node.inputs[i] ?? ''), used: (k) => read.has(node.outputs[k] ?? ''), subgraph };
+      const lowered = mapping.lower(node, ctx);
       steps.push({ index: steps.length, node, lowered });
     } catch (e) {
-      if (!(e instanceof UnsupportedNodeError)) throw e;
-      report(e.message);
+      // a subgraph's unsupported nodes join this graph's list
+      if (e instanceof UnsupportedOpsError) unsupported.push(...e.nodes);
+      else if (!(e instanceof UnsupportedNodeError)) throw e;
+      else report(e.message);
     }
   }
   if (unsupported.length > 0) throw new UnsupportedOpsError(unsupported);
   const producer = new Map<string, number>();
   for (const s of steps) for (const o of s.node.outputs) if (o !== '') producer.set(o, s.index);
   for (const o of model.outputs) {
-    if (!producer.has(o.name) && !constants.has(o.name) && !model.inputs.some((i) => i.name === o.name)) {
+    if (!producer.has(o.name) && !constants.has(o.name) && !model.inputs.some((i) => i.name === o.name) && !outer.has(o.name)) {
       throw new OnnxModelError(`graph output '${o.name}' is not produced by any node`);
     }
   }

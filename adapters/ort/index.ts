@@ -13,3 +13,4 @@ export { parseModel, type OnnxModel, type OnnxNode, type ValueDecl, type Dim } f
 export { tensorFromProto, type HostTensor } from './tensor-proto.js';
 export { ONNX_OPS } from './ops/index.js';
 export { Profiler, type NodeEvent } from './profiler.js';
+export { runOnnxValues } from './run-values.js';

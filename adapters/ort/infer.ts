@@ -5,12 +5,13 @@
  * that read them are skipped; at run time the same pass runs with the fed shapes (cached per shape
  * signature) and also picks each node's device.
  */
-import type { DType } from '../../core/dtype.js';
+import { gpuStorable, type DType } from '../../core/dtype.js';
 import { ShapeError, TwinopsError } from '../../core/errors.js';
 import type { Device } from '../../core/tensor.js';
 import { OPS } from '../../ops/index.js';
 import type { TensorInfo } from '../../ops/types.js';
 import type { Registry } from '../../registry/registry.js';
+import { isValueLowered } from './control-flow.js';
 import { OnnxModelError, UnsupportedNodeError, UnsupportedOpsError, type UnsupportedNode } from './errors.js';
 import type { SessionGraph, Step } from './graph.js';
 import { ValueUnknown, type Exec } from './ops/index.js';
@@ -90,6 +91,15 @@ export function inferShapes(g: SessionGraph, known: Map<string, TensorInfo>, reg
   for (const step of steps) {
     const { node } = step;
     const ins = node.inputs.map((n) => (n === '' ? undefined : values.get(n)));
+    if (isValueLowered(step.lowered)) {
+      // subgraphs, sequences, optionals: outputs the op can tell without running, the rest found at run time
+      const outs = step.lowered.value.infer?.(ins, { graph: (sub, known) => inferShapes(sub, new Map(known), registry, device).values }) ?? [];
+      node.outputs.forEach((name, k) => {
+        const o = outs[k];
+        if (name !== '' && o) values.set(name, o);
+      });
+      continue;
+    }
     if (node.inputs.some((n, k) => n !== '' && ins[k] === undefined)) continue;
     const calls: Call[] = [];
     const reads = new Set<number>();
@@ -125,7 +135,9 @@ export function inferShapes(g: SessionGraph, known: Map<string, TensorInfo>, reg
     }
     let dev: Device | undefined;
     if (calls.length > 0) {
-      dev = calls.every((c) => registry.get(c.op, c.dtype, device)) ? device : 'wasm';
+      // a kernel registered under the input dtype may still make an output that cannot live on the device (Cast int32→int64 on WebGPU)
+      const storable = device !== 'webgpu' || outs.every((o) => !o || gpuStorable(o.dtype));
+      dev = storable && calls.every((c) => registry.get(c.op, c.dtype, device)) ? device : 'wasm';
       if (dev !== device) fallbacks.push(`${node.name} (${node.opType})`);
     }
     infos.set(step.index, reads.size > 0 ? { calls, device: dev, hostReads: [...reads] } : { calls, device: dev });
@@ -143,8 +155,9 @@ export function inferShapes(g: SessionGraph, known: Map<string, TensorInfo>, reg
 export function probeStep(step: Step, ins: readonly (InfoValue | undefined)[], registry: Registry, device: Device): { info: StepInfo } | { reads: number[] } {
   const calls: Call[] = [];
   const reads = new Set<number>();
+  let outs: (InfoValue | undefined)[];
   try {
-    step.lowered.run(infoExec(calls, (t) => reads.add(ins.indexOf(t))), ins);
+    outs = step.lowered.run(infoExec(calls, (t) => reads.add(ins.indexOf(t))), ins);
   } catch (e) {
     if (e instanceof ValueUnknown && reads.size > 0 && !reads.has(-1)) return { reads: [...reads] };
     throw e;
@@ -152,5 +165,6 @@ export function probeStep(step: Step, ins: readonly (InfoValue | undefined)[], r
   // reads of missing values the lowering tolerates (a fed Clip bound, Pad's constant_value) go to the host too
   const hostReads = reads.has(-1) ? {} : { hostReads: [...reads] };
   if (calls.length === 0) return { info: { calls, device: undefined, ...hostReads } };
-  return { info: { calls, device: calls.every((c) => registry.get(c.op, c.dtype, device)) ? device : 'wasm', ...hostReads } };
+  const storable = device !== 'webgpu' || outs.every((o) => !o || gpuStorable(o.dtype));
+  return { info: { calls, device: storable && calls.every((c) => registry.get(c.op, c.dtype, device)) ? device : 'wasm', ...hostReads } };
 }

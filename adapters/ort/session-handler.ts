@@ -7,16 +7,19 @@ import type { InferenceSession, InferenceSessionHandler, OnnxValue } from 'onnxr
 import type { AnyTypedArray, DType } from '../../core/dtype.js';
 import { DTypeError, ShapeError } from '../../core/errors.js';
 import { createRuntime, type Runtime } from '../../core/runtime.js';
-import type { Device, Tensor } from '../../core/tensor.js';
+import { Tensor, type Device } from '../../core/tensor.js';
 import type { TensorInfo } from '../../ops/types.js';
 import type { Registry } from '../../registry/registry.js';
 import { OrtArgumentError, UnsupportedModelError } from './errors.js';
 import { Executor } from './executor.js';
+import { loadExternalData, type ExternalDataOption } from './external-data.js';
 import { buildGraph, type SessionGraph } from './graph.js';
 import { inferShapes } from './infer.js';
-import { parseModel, type Dim, type ValueDecl } from './model.js';
+import { optimizeGraph } from './passes/index.js';
+import { decodeModel, parseModel, type Dim, type ValueDecl } from './model.js';
 import { Profiler } from './profiler.js';
-import { dtypeOfOnnx, onnxTypeName } from './tensor-proto.js';
+import { dtypeOfOnnx, onnxTypeName, pack4, unpack4 } from './tensor-proto.js';
+import { disposeValue, OptValue, SeqValue, type Value } from './values.js';
 
 /** The parts of an onnxruntime module (web, node or common) the backend uses. */
 export interface OrtModule {
@@ -41,6 +44,8 @@ export interface HandlerConfig {
   warn?: (msg: string) => void;
   /** Where endProfiling() prints its table (default console.log). */
   log?: (msg: string) => void;
+  /** The folder of a model loaded from a path (Node): its external data files are read from there. */
+  modelDir?: string;
 }
 
 /** Session options → runtime threads and resolved free dimensions; anything contradictory is rejected. */
@@ -84,12 +89,15 @@ export class TwinopsSessionHandler implements InferenceSessionHandler {
     overrides: Map<string, number>,
     private readonly log: (msg: string) => void,
   ) {
-    const meta = (v: ValueDecl, dims: Dim[] | undefined): InferenceSession.ValueMetadata => ({
-      name: v.name,
-      isTensor: true,
-      type: onnxTypeName(v.elemType) as InferenceSession.TensorValueMetadata['type'],
-      shape: (dims ?? []).map((d) => d ?? -1),
-    });
+    const meta = (v: ValueDecl, dims: Dim[] | undefined): InferenceSession.ValueMetadata =>
+      v.kind !== 'tensor'
+        ? { name: v.name, isTensor: false }
+        : {
+            name: v.name,
+            isTensor: true,
+            type: onnxTypeName(v.elemType) as InferenceSession.TensorValueMetadata['type'],
+            shape: (dims ?? []).map((d) => d ?? -1),
+          };
     this.inputs = new Map(
       graph.inputs.map((v) => {
         const dims = v.dims?.map((d) => (typeof d === 'string' && overrides.has(d) ? overrides.get(d)! : d));
@@ -104,16 +112,20 @@ export class TwinopsSessionHandler implements InferenceSessionHandler {
 
   /** Parse, lower and check a model, upload its constants, and make the session's runtime. */
   static async create(ort: OrtModule, bytes: Uint8Array, options: InferenceSession.SessionOptions, config: HandlerConfig): Promise<TwinopsSessionHandler> {
-    const graph = buildGraph(parseModel(bytes));
+    const proto = decodeModel(bytes);
+    const externalData = await loadExternalData(proto, (options as { externalData?: readonly ExternalDataOption[] }).externalData, config.modelDir);
+    const graph = buildGraph(parseModel(proto, { externalData, bytes }));
     for (const v of [...graph.inputs, ...graph.outputs]) {
       if (v.elemType !== 0 && !dtypeOfOnnx(v.elemType)) throw new UnsupportedModelError(`graph ${graph.inputs.includes(v) ? 'input' : 'output'} '${v.name}' has element type ${onnxTypeName(v.elemType)}, which twinops does not support`);
-      if (v.elemType === 0 && graph.inputs.includes(v)) throw new DTypeError('InferenceSession', `graph input '${v.name}' declares no element type`);
+      if (v.elemType === 0 && v.kind === 'tensor' && graph.inputs.includes(v)) throw new DTypeError('InferenceSession', `graph input '${v.name}' declares no element type`);
     }
     const { threads, overrides } = readOptions(options, graph);
+    if (options.graphOptimizationLevel !== 'disabled') optimizeGraph(graph); // fusion and weight folding (passes/)
     // Infer whatever the declared input shapes fix now, so that unsupported dtypes, missing kernels
     // and shape contradictions surface at creation rather than at the first run.
     const known = new Map<string, TensorInfo>();
     for (const v of graph.inputs) {
+      if (v.kind !== 'tensor') continue;
       const dims = v.dims?.map((d) => (typeof d === 'string' ? overrides.get(d) : d));
       if (dims && dims.every((d): d is number => typeof d === 'number')) known.set(v.name, { dtype: dtypeOfOnnx(v.elemType)!, shape: dims });
     }
@@ -123,7 +135,7 @@ export class TwinopsSessionHandler implements InferenceSessionHandler {
     const rt = await createRuntime({ device: config.device, threads, registry: config.registry });
     try {
       const warn = config.warn ?? ((m: string) => console.warn(m));
-      // every level but 'disabled' folds constants (the only pass so far)
+      // every level but 'disabled' also folds constants
       const executor = new Executor(rt, graph, config.registry, warn, options.graphOptimizationLevel !== 'disabled');
       if (allKnown) executor.plan(known); // cached for the first run
       const h = new TwinopsSessionHandler(ort, graph, rt, executor, overrides, config.log ?? ((m: string) => console.log(m)));
@@ -135,8 +147,35 @@ export class TwinopsSessionHandler implements InferenceSessionHandler {
     }
   }
 
-  private feed(name: string, value: unknown): Tensor {
+  /**
+   * A feed as an engine value: an ort Tensor; for a sequence input an array of ort Tensors; for an
+   * optional input null (empty), a Tensor or an array.
+   */
+  private feed(name: string, value: unknown): Value {
     const spec = this.inputs.get(name)!;
+    const { kind } = spec.decl;
+    if (kind === 'optional') {
+      if (value === null || value === undefined) return new OptValue(undefined, spec.decl.optionalOf);
+      return new OptValue(spec.decl.optionalOf === 'sequence' ? this.feedSeq(name, value) : this.feedTensor(name, value, spec.dims));
+    }
+    if (kind === 'sequence') return this.feedSeq(name, value);
+    return this.feedTensor(name, value, spec.dims);
+  }
+
+  private feedSeq(name: string, value: unknown): SeqValue {
+    if (!Array.isArray(value)) throw new OrtArgumentError(`feed '${name}' is a sequence: pass an array of ort Tensors`);
+    const items: Tensor[] = [];
+    try {
+      value.forEach((v, k) => items.push(this.feedTensor(`${name}[${k}]`, v, undefined, name)));
+    } catch (e) {
+      for (const t of items) t.dispose();
+      throw e;
+    }
+    return new SeqValue(this.inputs.get(name)!.dtype, items);
+  }
+
+  private feedTensor(name: string, value: unknown, specDims: Dim[] | undefined, input = name): Tensor {
+    const spec = { ...this.inputs.get(input)!, dims: specDims };
     const t = value as OrtTensorLike;
     if (typeof t !== 'object' || t === null || typeof t.type !== 'string' || !Array.isArray(t.dims)) {
       throw new OrtArgumentError(`feed '${name}' is not an ort Tensor`);
@@ -157,13 +196,50 @@ export class TwinopsSessionHandler implements InferenceSessionHandler {
     // onnxruntime-common stores float16 in a Float16Array where the engine has one; twinops takes the bits
     if (spec.dtype === 'float16' && !(data instanceof Uint16Array) && ArrayBuffer.isView(data)) data = new Uint16Array(data.buffer, data.byteOffset, (data as { length: number }).length);
     if (spec.dtype === 'bool' && !(data instanceof Uint8Array)) throw new DTypeError('InferenceSession', `input '${name}': bool data must be a Uint8Array`);
+    // int4/uint4 arrive packed two per byte; twinops holds one element per byte
+    if (spec.dtype === 'int4' || spec.dtype === 'uint4') data = unpack4(data as Uint8Array, dims.reduce((a, d) => a * d, 1), spec.dtype === 'int4');
     return this.rt.tensor(data, dims, spec.dtype);
   }
 
   async run(feeds: Record<string, OnnxValue>, fetches: Record<string, OnnxValue | null>, _options: InferenceSession.RunOptions): Promise<Record<string, OnnxValue>> {
-    const job = this.queue.then(() => this.runNow(feeds, fetches));
+    // onnxruntime-common's InferenceSession.run turns every result into a Tensor: a sequence or an
+    // optional output cannot pass through it
+    for (const n of Object.keys(fetches)) {
+      const d = this.graph.outputs.find((o) => o.name === n);
+      if (d && d.kind !== 'tensor') throw new UnsupportedModelError(`output '${n}' is a ${d.kind}; onnxruntime-common's InferenceSession.run returns tensors only: fetch it with runOnnxValues(session, feeds) from twinops/ort`);
+    }
+    return this.runValues(feeds, fetches) as Promise<Record<string, OnnxValue>>;
+  }
+
+  /**
+   * Run with any graph values: sequence outputs come back as arrays of ort Tensors, optionals as
+   * null (empty) or their value. `fetches` lists output names (default: all).
+   */
+  async runValues(feeds: Record<string, unknown>, fetches: Record<string, unknown> | readonly string[] = this.outputNames): Promise<Record<string, unknown>> {
+    const f: Record<string, OnnxValue | null> = {};
+    if (Array.isArray(fetches)) for (const n of fetches as readonly string[]) f[n] = null;
+    else Object.assign(f, fetches);
+    const job = this.queue.then(() => this.runNow(feeds as Record<string, OnnxValue>, f));
     this.queue = job.catch(() => undefined);
     return job;
+  }
+
+  /** An engine value as what the user gets: an ort Tensor, an array of them, or null. */
+  private async toOrt(v: Value, pre: OrtTensorLike | null, n: string): Promise<unknown> {
+    if (v instanceof SeqValue) return Promise.all(v.items.map((t) => this.toOrt(t, null, n)));
+    if (v instanceof OptValue) return v.value === undefined ? null : this.toOrt(v.value, pre, n);
+    const t = v;
+    let data: AnyTypedArray = t.device === 'wasm' ? t.dataSync() : await t.data();
+    // int4/uint4 leave packed two per byte, as onnxruntime-common holds them
+    if (t.dtype === 'int4' || t.dtype === 'uint4') data = pack4(data as Int8Array | Uint8Array);
+    if (pre) {
+      if (pre.type !== t.dtype || pre.dims.length !== t.shape.length || pre.dims.some((d, k) => d !== t.shape[k])) {
+        throw new ShapeError('InferenceSession', `pre-allocated output '${n}' is ${pre.type}[${pre.dims.join(',')}] but the model produced ${t.dtype}[${t.shape.join(',')}]`);
+      }
+      (pre.data as { set(a: ArrayLike<unknown>): void }).set(data as ArrayLike<unknown>);
+      return pre;
+    }
+    return new this.ort.Tensor(t.dtype, data, t.shape);
   }
 
   private async runNow(feeds: Record<string, OnnxValue>, fetches: Record<string, OnnxValue | null>): Promise<Record<string, OnnxValue>> {
@@ -173,35 +249,23 @@ export class TwinopsSessionHandler implements InferenceSessionHandler {
       const init = extra.filter((k) => this.graph.constants.has(k));
       throw new OrtArgumentError(`unknown feed${extra.length > 1 ? 's' : ''} ${extra.map((k) => `'${k}'`).join(', ')}${init.length ? ` (${init.join(', ')} ${init.length > 1 ? 'are initializers' : 'is an initializer'}, which cannot be overridden)` : ''}; the model's inputs are ${this.inputNames.join(', ')}`);
     }
-    const missing = this.inputNames.filter((n) => feeds[n] === undefined);
+    // an optional input may be left out: it is then empty
+    const missing = this.inputNames.filter((n) => feeds[n] === undefined && this.inputs.get(n)!.decl.kind !== 'optional');
     if (missing.length > 0) throw new OrtArgumentError(`missing feed${missing.length > 1 ? 's' : ''} ${missing.map((k) => `'${k}'`).join(', ')}`);
     const names = Object.keys(fetches);
     for (const n of names) if (!this.outputNames.includes(n)) throw new OrtArgumentError(`unknown output '${n}'; the model's outputs are ${this.outputNames.join(', ')}`);
-    const ins = new Map<string, Tensor>();
-    let outs: Map<string, Tensor> | undefined;
+    const ins = new Map<string, Value>();
+    let outs: Map<string, Value> | undefined;
     try {
       for (const n of this.inputNames) ins.set(n, this.feed(n, feeds[n]));
       outs = await this.executor.run(ins, names, this.profiler);
       ins.clear(); // the executor disposed them
       const result: Record<string, OnnxValue> = {};
-      for (const n of names) {
-        const t = outs.get(n)!;
-        const data = t.device === 'wasm' ? t.dataSync() : await t.data();
-        const pre = fetches[n] as OrtTensorLike | null;
-        if (pre) {
-          if (pre.type !== t.dtype || pre.dims.length !== t.shape.length || pre.dims.some((d, k) => d !== t.shape[k])) {
-            throw new ShapeError('InferenceSession', `pre-allocated output '${n}' is ${pre.type}[${pre.dims.join(',')}] but the model produced ${t.dtype}[${t.shape.join(',')}]`);
-          }
-          (pre.data as { set(a: ArrayLike<unknown>): void }).set(data as ArrayLike<unknown>);
-          result[n] = pre as unknown as OnnxValue;
-        } else {
-          result[n] = new this.ort.Tensor(t.dtype, data, t.shape);
-        }
-      }
+      for (const n of names) result[n] = (await this.toOrt(outs.get(n)!, fetches[n] as OrtTensorLike | null, n)) as OnnxValue;
       return result;
     } finally {
-      for (const t of ins.values()) t.dispose();
-      if (outs) for (const t of outs.values()) t.dispose();
+      for (const t of ins.values()) disposeValue(t);
+      if (outs) for (const t of outs.values()) disposeValue(t);
     }
   }
 

@@ -12,6 +12,7 @@ import { OnnxModelError, UnsupportedModelError } from './errors.js';
 export const ONNX_TYPE = {
   FLOAT: 1, UINT8: 2, INT8: 3, UINT16: 4, INT16: 5, INT32: 6, INT64: 7, STRING: 8, BOOL: 9,
   FLOAT16: 10, DOUBLE: 11, UINT32: 12, UINT64: 13, COMPLEX64: 14, COMPLEX128: 15, BFLOAT16: 16,
+  UINT4: 21, INT4: 22,
 } as const;
 
 const ONNX_TYPE_NAME: Record<number, string> = {
@@ -26,7 +27,8 @@ export function onnxTypeName(t: number): string {
 }
 
 const TO_DTYPE: Partial<Record<number, DType>> = {
-  1: 'float32', 2: 'uint8', 3: 'int8', 6: 'int32', 7: 'int64', 9: 'bool', 10: 'float16',
+  1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 9: 'bool', 10: 'float16',
+  11: 'float64', 12: 'uint32', 13: 'uint64', 21: 'uint4', 22: 'int4',
 };
 
 /** The twinops dtype for an ONNX element type, or undefined when twinops has no such dtype. */
@@ -70,6 +72,26 @@ export function toBigInt(v: IntLike): bigint {
   return typeof v === 'number' ? BigInt(v) : BigInt(v.toString());
 }
 
+/**
+ * Unpack 4-bit elements (two per byte, the first in the low nibble, as ONNX and onnxruntime store
+ * int4/uint4) into one element per byte: int4 sign-extended into an Int8Array, uint4 into a Uint8Array.
+ */
+export function unpack4(packed: ArrayLike<number>, count: number, signed: boolean): Int8Array | Uint8Array {
+  const out = signed ? new Int8Array(count) : new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    const nib = ((packed[i >> 1]! & 0xff) >> ((i & 1) * 4)) & 0xf;
+    out[i] = signed ? (nib << 28) >> 28 : nib;
+  }
+  return out;
+}
+
+/** Pack one element per byte (int4/uint4, only the low nibble of each is kept) two per byte, low nibble first (onnxruntime-common's Uint8Array form). */
+export function pack4(values: ArrayLike<number>): Uint8Array {
+  const out = new Uint8Array((values.length + 1) >> 1);
+  for (let i = 0; i < values.length; i++) out[i >> 1]! |= (values[i]! & 0xf) << ((i & 1) * 4);
+  return out;
+}
+
 function elementCount(dims: readonly number[]): number {
   let n = 1;
   for (const d of dims) n *= d;
@@ -96,7 +118,8 @@ function fromField<T extends AnyTypedArray>(field: ArrayLike<number> | null | un
 
 /**
  * Decode a TensorProto into a host tensor. Handles raw_data and the typed fields for every dtype
- * twinops has (float16 in int32_data holds the raw bits; int64 becomes a BigInt64Array).
+ * twinops has (float16 in int32_data holds the raw bits; int64 becomes a BigInt64Array, uint64 a
+ * BigUint64Array; int4/uint4 are unpacked to one element per byte).
  * External data is resolved by the caller (see model.ts) before this is called.
  */
 export function tensorFromProto(t: onnx.ITensorProto, what = 'tensor'): HostTensor {
@@ -141,6 +164,39 @@ export function tensorFromProto(t: onnx.ITensorProto, what = 'tensor'): HostTens
         for (let i = 0; i < count; i++) out[i] = toBigInt(src[i] as IntLike);
         data = out;
       }
+      break;
+    }
+    case 'float64':
+      data = raw ? fromRaw(raw, Float64Array, count, name) : fromField(t.doubleData, (n) => new Float64Array(n), count, name);
+      break;
+    case 'uint16':
+      data = raw ? fromRaw(raw, Uint16Array, count, name) : fromField(t.int32Data, (n) => new Uint16Array(n), count, name);
+      break;
+    case 'int16':
+      data = raw ? fromRaw(raw, Int16Array, count, name) : fromField(t.int32Data, (n) => new Int16Array(n), count, name);
+      break;
+    case 'uint32':
+      // the typed field of uint32 is uint64_data
+      data = raw ? fromRaw(raw, Uint32Array, count, name) : fromField((t.uint64Data ?? []).map((v) => Number(toBigInt(v as IntLike))), (n) => new Uint32Array(n), count, name);
+      break;
+    case 'uint64': {
+      if (raw) data = fromRaw(raw, BigUint64Array, count, name);
+      else {
+        const src = t.uint64Data ?? [];
+        if (src.length !== count) throw new OnnxModelError(`tensor '${name}': ${src.length} values in uint64_data but its shape needs ${count}`);
+        const out = new BigUint64Array(count);
+        for (let i = 0; i < count; i++) out[i] = BigInt.asUintN(64, toBigInt(src[i] as IntLike));
+        data = out;
+      }
+      break;
+    }
+    case 'int4':
+    case 'uint4': {
+      // packed two per byte in raw_data, and two per int32_data entry's low byte likewise
+      const bytes = raw ?? Uint8Array.from(t.int32Data ?? [], (v) => v & 0xff);
+      const need = (count + 1) >> 1;
+      if (bytes.length !== need) throw new OnnxModelError(`tensor '${name}': ${bytes.length} packed bytes of ${dtype} but its shape needs ${need}`);
+      data = unpack4(bytes, count, dtype === 'int4');
       break;
     }
   }

@@ -5,7 +5,7 @@
  */
 import { broadcastShape, broadcastSourceIndex, rowMajorStrides, sizeOf, unravel } from './broadcast.js';
 
-export type Arr = Float32Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Uint16Array;
+export type Arr = Float32Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Uint16Array | Float64Array | Uint32Array | BigUint64Array | Int16Array;
 
 function make(like: Arr, n: number): Arr {
   return new (like.constructor as new (n: number) => Arr)(n);

@@ -117,8 +117,9 @@ export function refPool(kind: 'max' | 'avg', x: ArrayLike<number>, shape: readon
       if (kind === 'avg' && a.countIncludePad) {
         div = 1;
         for (let i = 0; i < r; i++) {
+          // the taps (dilated) that land inside the padded input
           const st = oIdx[i]! * s[i]! - pb[i]!;
-          div *= Math.min(st + k[i]!, ins[i]! + pe[i]!) - st;
+          div *= Math.min(k[i]!, Math.ceil((ins[i]! + pe[i]! - st) / d[i]!));
         }
       }
       y[nc * outSize + o] = nan ? NaN : kind === 'max' ? acc : acc / div;

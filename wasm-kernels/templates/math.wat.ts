@@ -10,7 +10,7 @@
  * (denormal results included), log 0.75, sigmoid 2.2, tanh 1.25, erf 2.5, gelu 5.8 (x ≥ −12.5; below,
  * Φ(x) is itself denormal), pow 0.5 ulp (float64 inside); expm1 1.4, log1p 2.3, softplus 2.6, mish
  * 3.3, sinh/cosh/asinh/acosh/atanh 2.3–2.8; sin/cos/tan/atan/asin/acos/atan2 0.5 (float64 inside;
- * sin/cos/tan within |x| ≤ 2^29, see sinCosF32x4). Special values follow C99/numpy
+ * sin/cos/tan within |x| ≤ 2^31, see sinCosF32x4). Special values follow C99/numpy
  * (exp(±Inf), log(0) = −Inf, log(<0) = NaN, tanh(±Inf) = ±1, NaN in → NaN out).
  */
 import { madd, type WatVariant } from './wat.js';
@@ -412,8 +412,10 @@ export function mishF32x4(v: MathVariant, x: string): string {
 
 // ---- sin, cos: float64 inside (range reduction and polynomial), rounded once to float32
 
-// π/2 in four parts of 33 bits (fdlibm's pio2_1, pio2_2, pio2_3, pio2_3t): n·part is exact for |n| < 2^20
-const PIO2 = [1.57079632673412561417e+0, 6.07710050630396597660e-11, 2.02226624871116645580e-21, 8.47842766036889956997e-32];
+// π/2 in five parts of at most 22 significant bits (each the nearest 22-bit value to what the
+// earlier parts leave of π/2; the remainder is 1.2e-36): n·part is exact for |n| < 2^31, so the
+// Cody–Waite reduction below stays exact for every |x| ≤ 2^31 (tfjs' tan of values past 2^29)
+const PIO2 = [1.5707964897155762, -1.6292068494294654e-7, 5.390302529957765e-15, 3.2820036682434026e-22, -1.2536991436265617e-29];
 
 /** sin (quadrant 0) or cos (quadrant 1) of two f64 lanes; NaN for ±Inf and NaN. */
 function sinCosF64x2(xd: string, quadrant: 0 | 1 | 'tan'): string {
@@ -426,10 +428,7 @@ function sinCosF64x2(xd: string, quadrant: 0 | 1 | 'tan'): string {
   return `(block (result v128)
     ${set('sd_x', xd)}
     ${set('sd_n', `(f64x2.nearest (f64x2.mul ${g('sd_x')} ${d2(2 / Math.PI)}))`)}
-    ${set('sd_r', `(f64x2.sub ${g('sd_x')} (f64x2.mul ${g('sd_n')} ${d2(PIO2[0]!)}))`)}
-    ${set('sd_r', `(f64x2.sub ${g('sd_r')} (f64x2.mul ${g('sd_n')} ${d2(PIO2[1]!)}))`)}
-    ${set('sd_r', `(f64x2.sub ${g('sd_r')} (f64x2.mul ${g('sd_n')} ${d2(PIO2[2]!)}))`)}
-    ${set('sd_r', `(f64x2.sub ${g('sd_r')} (f64x2.mul ${g('sd_n')} ${d2(PIO2[3]!)}))`)}
+    ${PIO2.map((part, i) => set('sd_r', `(f64x2.sub ${g(i === 0 ? 'sd_x' : 'sd_r')} (f64x2.mul ${g('sd_n')} ${d2(part)}))`)).join('\n    ')}
     ${set('sd_z', `(f64x2.mul ${g('sd_r')} ${g('sd_r')})`)}
     ${sp}
     ${set('sd_s', `(f64x2.add ${g('sd_r')} (f64x2.mul (f64x2.mul ${g('sd_r')} ${g('sd_z')}) ${g('sd_s')}))`)}
@@ -449,10 +448,9 @@ function tail(g: (n: string) => string, quadrant: 0 | 1): string {
 
 /**
  * sin(x) (cos: `cos` true) on f32x4, computed in float64 and rounded once: ≤ 0.5 ulp (+2^-40
- * relative) for |x| < 2^20·π/2 ≈ 1.6e6, where the four-part Cody–Waite reduction is exact. Up to
- * |x| = 2^29 the first product n·π/2 rounds, so the absolute error grows to ≤ |x|·2^-52 ≤ 2^-23.
- * Past 2^29 (5.4e8, float32 spacing 64) that reduction has no accuracy left: those lanes, like ±Inf
- * and NaN, give NaN (documented domain limit; a Payne–Hanek reduction would lift it).
+ * relative) for |x| ≤ 2^31, where the five-part Cody–Waite reduction (PIO2) is exact. Past 2^31
+ * (2.1e9) its products n·part would round: those lanes, like ±Inf and NaN, give NaN (documented
+ * domain limit; a Payne–Hanek reduction would lift it).
  */
 export function sinCosF32x4(v: MathVariant, x: string, cos: boolean | 'tan'): string {
   const hi = (e: string) => `(i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 ${e} ${e})`;
@@ -462,8 +460,8 @@ export function sinCosF32x4(v: MathVariant, x: string, cos: boolean | 'tan'): st
     ${set('sc_lo', `(f32x4.demote_f64x2_zero ${sinCosF64x2(`(f64x2.promote_low_f32x4 ${get('sc_x')})`, q)})`)}
     ${set('sc_lo', `(i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 ${get('sc_lo')}
       (f32x4.demote_f64x2_zero ${sinCosF64x2(`(f64x2.promote_low_f32x4 ${hi(get('sc_x'))})`, q)}))`)}
-    ;; canonical NaN for |x| > 2^29 and ±Inf (x itself for NaN), whatever the arithmetic made of them
-    (v128.bitselect ${k(v, NaN)} ${passNaN(get('sc_x'), get('sc_lo'))} (f32x4.gt (f32x4.abs ${get('sc_x')}) ${k(v, 2 ** 29)})))`;
+    ;; canonical NaN for |x| > 2^31 and ±Inf (x itself for NaN), whatever the arithmetic made of them
+    (v128.bitselect ${k(v, NaN)} ${passNaN(get('sc_x'), get('sc_lo'))} (f32x4.gt (f32x4.abs ${get('sc_x')}) ${k(v, 2 ** 31)})))`;
 }
 
 // ---- hyperbolic functions and their inverses (float32, from exp/expm1/log/log1p)

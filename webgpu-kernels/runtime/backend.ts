@@ -1,5 +1,5 @@
 /// <reference types="@webgpu/types" />
-import { ARRAY_CTOR, BYTES_PER_ELEMENT, type AnyTypedArray, type DType } from '../../core/dtype.js';
+import { ARRAY_CTOR, BYTES_PER_ELEMENT, gpuStorable, type AnyTypedArray, type DType } from '../../core/dtype.js';
 import { DTypeError, DeviceError, DisposedError, OutOfMemoryError } from '../../core/errors.js';
 import type { Storage, StorageReader, Tensor } from '../../core/tensor.js';
 import { MAP_READ, USAGE, acquireDevice } from './device.js';
@@ -9,7 +9,7 @@ import { BufferPool } from './pool.js';
  * Bytes on the GPU. Layout matches the CPU one byte for byte: float32/int32 are 4-byte words; bool,
  * uint8 and int8 are packed 1 byte per element (4 per u32 word, element i in byte i%4, little endian);
  * float16 is 2 bytes per element. Kernels that read or write sub-word dtypes do so a word at a time,
- * so upload and read are plain copies with no conversion. int64 is never stored on the GPU.
+ * so upload and read are plain copies with no conversion. int64 and the other dtypes outside GPU_DTYPES (core/dtype.ts) are never stored on the GPU.
  *
  * A storage starts held once (refs = 1), by the tensor that is about to wrap it.
  */
@@ -144,7 +144,7 @@ export class GpuBackend implements StorageReader {
   }
 
   upload(data: AnyTypedArray, dtype: DType, op = 'upload'): Storage {
-    if (dtype === 'int64') throw new DTypeError(op, 'int64 tensors cannot live on webgpu (WGSL has no 64-bit integers); keep them on wasm');
+    if (!gpuStorable(dtype)) throw new DTypeError(op, `${dtype} tensors cannot live on webgpu (WGSL has no 64-bit types, and no twin handles ${dtype}); keep them on wasm`);
     let bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     if (dtype === 'bool') bytes = bytes.map((v) => (v !== 0 ? 1 : 0));
     const storage = this.allocStorage(bytes.byteLength, op) as GpuStorage;

@@ -78,16 +78,69 @@ const layerNorm: OnnxOpMapping = {
     const at = new Attrs(node, ['axis', 'epsilon', 'stash_type']);
     // stash_type 1 (float32 statistics) is what the twinops kernel computes in
     if (at.int('stash_type', 1) !== 1) throw new UnsupportedNodeError(`stash_type=${at.int('stash_type', 1)}`);
-    if (ctx.used(1) || ctx.used(2)) throw new UnsupportedNodeError('the Mean and InvStdDev outputs');
+    // the Mean and InvStdDev outputs, when read, come from NormMoments (ops/rms-norm.ts)
+    const stats = ctx.used(1) || ctx.used(2);
     const attrs = { axis: at.int('axis', -1), epsilon: at.float('epsilon', 1e-5) };
     return {
-      calls: ['LayerNormalization'],
+      calls: stats ? ['LayerNormalization', 'NormMoments'] : ['LayerNormalization'],
       run<T extends TensorInfo>(x: Exec<T>, ins: readonly (T | undefined)[]): T[] {
         const b = ins[2];
-        return x.op('LayerNormalization', b ? [need(ins[0], 'X'), need(ins[1], 'Scale'), b] : [need(ins[0], 'X'), need(ins[1], 'Scale')], attrs);
+        const y = x.op('LayerNormalization', b ? [need(ins[0], 'X'), need(ins[1], 'Scale'), b] : [need(ins[0], 'X'), need(ins[1], 'Scale')], attrs);
+        return stats ? [...y, ...x.op('NormMoments', [need(ins[0], 'X')], attrs)] : y;
       },
     };
   },
 };
 
-export const CONV_MAPPINGS: OnnxOpMapping[] = [conv, batchNorm, instanceNorm, layerNorm];
+/** ONNX ConvTranspose → twinops ConvTranspose (NCHW, IOHW filter): attribute renames only. */
+const convTranspose: OnnxOpMapping = {
+  op: 'ConvTranspose',
+  domain: '',
+  lower(node: OnnxNode): Lowered {
+    arity(node, 2, 3);
+    const at = new Attrs(node, ['auto_pad', 'dilations', 'group', 'kernel_shape', 'output_padding', 'output_shape', 'pads', 'strides']);
+    // kernel_shape only restates the filter's spatial dims; the contract reads them from W
+    const { kernelShape: _k, ...win } = windowAttrs(at);
+    const attrs: Record<string, unknown> = { ...win, group: at.int('group', 1) };
+    const outPad = at.ints('output_padding');
+    if (outPad) attrs.outputPadding = outPad;
+    const outShape = at.ints('output_shape');
+    if (outShape) attrs.outputShape = outShape;
+    return {
+      calls: ['ConvTranspose'],
+      run<T extends TensorInfo>(x: Exec<T>, ins: readonly (T | undefined)[]): T[] {
+        const [X, W, b] = [need(ins[0], 'X'), need(ins[1], 'W'), ins[2]];
+        return x.op('ConvTranspose', b ? [X, W, b] : [X, W], outShape ? outputShapeAttrs(attrs, X.shape, W.shape) : attrs);
+      },
+    };
+  },
+};
+
+/**
+ * ONNX lets output_shape exceed what the input produces by one (a total padding of -1): with
+ * NOTSET or SAME_LOWER its begin pad is then 0 and the extra row is an end pad of -1, which is
+ * the contract's outputPadding. Larger excesses would need negative begin pads and stay errors.
+ */
+function outputShapeAttrs(given: Record<string, unknown>, xs: readonly number[], ws: readonly number[]): Record<string, unknown> {
+  const sr = xs.length - 2;
+  // some exporters write the whole output shape [N, M, ...spatial]; onnxruntime reads its spatial part
+  const whole = given.outputShape as number[];
+  const attrs = whole.length === xs.length ? { ...given, outputShape: whole.slice(2) } : given;
+  if (attrs.autoPad === 'SAME_UPPER') return attrs;
+  const want = attrs.outputShape as number[];
+  if (want.length !== sr || ws.length !== xs.length) return attrs;
+  const strides = (attrs.strides as number[] | undefined) ?? new Array<number>(sr).fill(1);
+  const dil = (attrs.dilations as number[] | undefined) ?? new Array<number>(sr).fill(1);
+  const pad = [...((attrs.outputPadding as number[] | undefined) ?? new Array<number>(sr).fill(0))];
+  let changed = false;
+  for (let d = 0; d < sr; d++) {
+    const full = strides[d]! * (xs[d + 2]! - 1) + pad[d]! + dil[d]! * (ws[d + 2]! - 1) + 1;
+    if (want[d] === full + 1) {
+      pad[d]!++;
+      changed = true;
+    }
+  }
+  return changed ? { ...attrs, outputPadding: pad } : attrs;
+}
+
+export const CONV_MAPPINGS: OnnxOpMapping[] = [conv, convTranspose, batchNorm, instanceNorm, layerNorm];

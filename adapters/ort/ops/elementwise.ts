@@ -31,16 +31,28 @@ function binary(op: (typeof BINARY)[number]): OnnxOpMapping {
       const broadcast = legacy && at.int('broadcast', 0) === 1;
       const axis = at.has('axis') ? at.int('axis', 0) : undefined;
       return {
-        calls: [op],
+        calls: op === 'Pow' ? [op, 'Cast'] : [op],
         run<T extends TensorInfo>(x: Exec<T>, ins: readonly (T | undefined)[]): T[] {
           const a = need(ins[0], 'A');
           let b = need(ins[1], 'B');
           if (broadcast) b = legacyAlign(x, a, b, axis);
+          if (op === 'Pow' && a.dtype !== b.dtype) return mixedPow(x, a, b);
           return x.op(op, [a, b]);
         },
       };
     },
   };
+}
+
+/**
+ * Pow-12 and later take an exponent of another numeric type; the result has the base's type. A float
+ * base takes the exponent cast to it; an integer base is raised in float32 and cast back (truncating).
+ */
+function mixedPow<T extends TensorInfo>(x: Exec<T>, a: T, b: T): T[] {
+  if (a.dtype.startsWith('float')) return x.op('Pow', [a, x.op('Cast', [b], { to: a.dtype })[0]!]);
+  const fa = x.op('Cast', [a], { to: 'float32' })[0]!;
+  const fb = b.dtype === 'float32' ? b : x.op('Cast', [b], { to: 'float32' })[0]!;
+  return x.op('Cast', [x.op('Pow', [fa, fb])[0]!], { to: a.dtype });
 }
 
 /** Max, Min, Sum: variadic in ONNX, folded left to right over the binary twinops op. */
@@ -52,11 +64,16 @@ function variadic(onnxOp: 'Max' | 'Min' | 'Sum', twinopsOp: 'Max' | 'Min' | 'Add
       arity(node, 1, Infinity);
       new Attrs(node, [], ['consumed_inputs']);
       return {
-        calls: [twinopsOp],
+        calls: [twinopsOp, 'Cast'],
         run<T extends TensorInfo>(x: Exec<T>, ins: readonly (T | undefined)[]): T[] {
-          let acc = need(ins[0], '0');
-          for (let i = 1; i < ins.length; i++) acc = x.op(twinopsOp, [acc, need(ins[i], String(i))])[0]!;
-          return [acc];
+          const all = ins.map((t, i) => need(t, String(i)));
+          // float16 Max/Min run in float64 (exact both ways; float64 has no WebGPU kernels, so on a
+          // WebGPU session the whole node stays on wasm); Sum stays in float16's own kernels
+          const half = twinopsOp !== 'Add' && all.every((t) => t.dtype === 'float16');
+          const args = half ? all.map((t) => x.op('Cast', [t], { to: 'float64' })[0]!) : all;
+          let acc = args[0]!;
+          for (let i = 1; i < args.length; i++) acc = x.op(twinopsOp, [acc, args[i]!])[0]!;
+          return half ? x.op('Cast', [acc], { to: 'float16' }) : [acc];
         },
       };
     },
@@ -70,7 +87,16 @@ const mod: OnnxOpMapping = {
   lower(node: OnnxNode): Lowered {
     arity(node, 2);
     const fmod = new Attrs(node, ['fmod']).int('fmod', 0);
-    return { calls: ['Mod'], run: (x, ins) => x.op('Mod', [need(ins[0], 'A'), need(ins[1], 'B')], { fmod }) };
+    return {
+      calls: ['Mod', 'Cast'],
+      run<T extends TensorInfo>(x: Exec<T>, ins: readonly (T | undefined)[]): T[] {
+        const [a, b] = [need(ins[0], 'A'), need(ins[1], 'B')];
+        if (a.dtype !== 'float16' || b.dtype !== 'float16') return x.op('Mod', [a, b], { fmod });
+        // float16 in float64: the remainder is exact there, rounded once back (float64 keeps the node on wasm)
+        const f = (t: T) => x.op('Cast', [t], { to: 'float64' })[0]!;
+        return x.op('Cast', [x.op('Mod', [f(a), f(b)], { fmod })[0]!], { to: 'float16' });
+      },
+    };
   },
 };
 

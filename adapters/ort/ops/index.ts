@@ -29,3 +29,14 @@ const ALL: OnnxOpMapping[] = [...ELEMENTWISE_MAPPINGS, ...UNARY_MAPPINGS, ...MAT
 addMappings(ALL);
 
 // Family files added later register themselves with addMappings (append one import line each):
+import './indexing.js';
+import './einsum.js';
+import './nn.js';
+import './quant.js';
+import './control.js';
+import './sequence.js';
+import './signal.js';
+import './unique.js';
+import './nms.js';
+import './bitcast.js';
+import './flex-attention.js';

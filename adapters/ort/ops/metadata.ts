@@ -6,6 +6,7 @@
  */
 import type { TensorInfo } from '../../../ops/types.js';
 import { UnsupportedNodeError } from '../errors.js';
+import { TwinopsError } from '../../../core/errors.js';
 import type { OnnxNode } from '../model.js';
 import { ARRAY_CTOR } from '../../../core/dtype.js';
 import type { HostTensor } from '../tensor-proto.js';
@@ -79,18 +80,45 @@ const castLike: OnnxOpMapping = {
   },
 };
 
+/**
+ * Dropout as inference runs it: the output is the input and the mask is all true. Training mode with
+ * a ratio of 0 is the same; training mode with a ratio above 0 draws random numbers, which twinops does
+ * not reproduce: that is an UNSUPPORTED error (at session creation when both inputs are constants,
+ * otherwise when run).
+ */
 const dropout: OnnxOpMapping = {
   op: 'Dropout',
   domain: '',
   lower(node: OnnxNode, ctx: LowerCtx): Lowered {
     arity(node, 1, 3);
-    new Attrs(node, ['ratio', 'seed'], ['is_test', 'consumed_inputs']);
-    if (ctx.used(1)) throw new UnsupportedNodeError('the mask output');
-    if (node.inputs.length > 2 && node.inputs[2] !== '') {
-      const training = ctx.constant(2);
-      if (!training || Number(training.data[0]) !== 0) throw new UnsupportedNodeError('training_mode (not a constant false)');
+    const at = new Attrs(node, ['ratio', 'seed'], ['is_test', 'consumed_inputs']);
+    const mask = ctx.used(1);
+    // before opset 10 the mask has the data's type and no defined inference value (onnxruntime gives zeros)
+    if (mask && ctx.opset < 10) throw new UnsupportedNodeError('the mask output before opset 10');
+    const hasRatio = node.inputs.length > 1 && node.inputs[1] !== '';
+    const hasTraining = node.inputs.length > 2 && node.inputs[2] !== '';
+    const cRatio = ctx.constant(1);
+    const cTraining = ctx.constant(2);
+    const random = (training: number | undefined, ratio: number | undefined) => training !== undefined && training !== 0 && ratio !== undefined && ratio !== 0;
+    const ratioDefault = at.float('ratio', 0.5);
+    if (hasTraining && cTraining && (!hasRatio || cRatio) && random(Number(cTraining.data[0]), hasRatio ? Number(cRatio!.data[0]) : ratioDefault)) {
+      throw new UnsupportedNodeError('training_mode with a ratio above 0 (random)');
     }
-    return { calls: [], run: (_x, ins) => [need(ins[0], 'data')] };
+    return {
+      calls: [],
+      hostInputs: hasTraining ? [1, 2].filter((i) => i === 2 || hasRatio) : [],
+      run<T extends TensorInfo>(x: Exec<T>, ins: readonly (T | undefined)[]): T[] {
+        const data = need(ins[0], 'data');
+        if (hasTraining) {
+          const training = cTraining ? Number(cTraining.data[0]) : x.scalar(need(ins[2], 'training_mode'));
+          const ratio = !hasRatio ? ratioDefault : cRatio ? Number(cRatio.data[0]) : x.scalar(need(ins[1], 'ratio'));
+          if (random(training, ratio)) throw new TwinopsError('UNSUPPORTED', 'Dropout', `training_mode with ratio ${ratio} draws random numbers, which twinops does not reproduce`);
+        }
+        if (!mask) return [data];
+        const n = data.shape.reduce((a, b) => a * b, 1);
+        return [data, x.tensor({ dtype: 'bool', dims: data.shape.slice(), data: new Uint8Array(n).fill(1) })];
+      },
+    };
   },
 };
 

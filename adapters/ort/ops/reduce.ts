@@ -23,10 +23,17 @@ function reduce(op: (typeof REDUCE)[number]): OnnxOpMapping {
       const hasAxes = axesInput && node.inputs.length > 1 && node.inputs[1] !== '';
       const constant = constInts(ctx, 1);
       return {
-        calls: [op],
+        calls: op === 'ReduceMax' || op === 'ReduceMin' ? [op, 'Cast'] : [op],
         run<T extends TensorInfo>(x: Exec<T>, ins: readonly (T | undefined)[]): T[] {
           const axes = hasAxes ? intsOf(x, need(ins[1], 'axes'), constant) : attrAxes;
-          return x.op(op, [need(ins[0], 'data')], { keepdims, noop_with_empty_axes: noop, ...(axes ? { axes } : {}) });
+          const attrs = { keepdims, noop_with_empty_axes: noop, ...(axes ? { axes } : {}) };
+          const data = need(ins[0], 'data');
+          // ReduceMax/Min-20 take bool (any/all): the same reduction over 0/1 as int32
+          if (data.dtype === 'bool' && (op === 'ReduceMax' || op === 'ReduceMin')) {
+            const [r] = x.op(op, [x.op('Cast', [data], { to: 'int32' })[0]!], attrs);
+            return x.op('Cast', [r!], { to: 'bool' });
+          }
+          return x.op(op, [data], attrs);
         },
       };
     },

@@ -20,13 +20,28 @@ function unary(op: string, domain = '', attrs: (at: Attrs, ctx: LowerCtx) => obj
       arity(node, 1);
       const a = attrs(new Attrs(node, allowed, ['consumed_inputs']), ctx);
       return {
-        calls: [op],
+        calls: op === 'IsNaN' || op === 'IsInf' ? [op, 'Cast', 'NotEqual', 'Equal', 'Abs'] : [op],
         run<T extends TensorInfo>(x: Exec<T>, ins: readonly (T | undefined)[]): T[] {
-          return x.op(op, [need(ins[0], 'X')], a);
+          const X = need(ins[0], 'X');
+          if ((op === 'IsNaN' || op === 'IsInf') && X.dtype === 'float16') return halfTest(x, op, X, a as { detect_positive?: number; detect_negative?: number });
+          return x.op(op, [X], a);
         },
       };
     },
   };
+}
+
+/**
+ * IsNaN/IsInf on float16, through float64 (exact, and with no WebGPU kernels, so a WebGPU session keeps
+ * the node on wasm): IsNaN is x != x; IsInf compares with ±Inf (|x| for both signs, a NaN for neither).
+ */
+function halfTest<T extends TensorInfo>(x: Exec<T>, op: 'IsNaN' | 'IsInf', X: T, a: { detect_positive?: number; detect_negative?: number }): T[] {
+  const d = x.op('Cast', [X], { to: 'float64' })[0]!;
+  if (op === 'IsNaN') return x.op('NotEqual', [d, d]);
+  const pos = (a.detect_positive ?? 1) !== 0;
+  const neg = (a.detect_negative ?? 1) !== 0;
+  const c = x.tensor({ dtype: 'float64', dims: [], data: Float64Array.of(pos && neg ? Infinity : pos ? Infinity : neg ? -Infinity : NaN) });
+  return x.op('Equal', [pos && neg ? x.op('Abs', [d])[0]! : d, c]);
 }
 
 function hostScalar(t: HostTensor | undefined, what: string): number | undefined {

@@ -2,6 +2,7 @@
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { TwinopsBackend } from '../backend.js';
+import { complexMultiply } from './complex-mul.js';
 import { defineKernel } from './register.js';
 
 /** tfjs kernel name → twinops op. Inputs arrive with matching dtypes (tfjs-core upcasts first). */
@@ -69,6 +70,7 @@ for (const [kernel, op] of Object.entries(BINARY)) {
     const a = inputs.a as TensorInfo;
     const b = inputs.b as TensorInfo;
     if (strings && (a.dtype === 'string' || b.dtype === 'string')) return compareStrings(kernel, backend, a, b, strings);
+    if (kernel === 'Multiply' && (a.dtype === 'complex64' || b.dtype === 'complex64')) return complexMultiply(backend, a, b);
     return backend.runOne(kernel, op, [a, b]);
   }, { complexParts: PER_PART.has(kernel) });
 }

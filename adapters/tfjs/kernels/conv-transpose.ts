@@ -7,9 +7,9 @@ import { backend_util } from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { defineKernel } from './register.js';
 
-defineKernel('Conv2DBackpropInput', ['ConvTranspose', 'Transpose'], ({ inputs, attrs, backend }) => {
+defineKernel('Conv2DBackpropInput', ['ConvTranspose', 'Transpose', 'Slice'], ({ inputs, attrs, backend }) => {
   const kernel = 'Conv2DBackpropInput';
-  const dy = inputs.dy as TensorInfo;
+  const dy0 = inputs.dy as TensorInfo;
   const filter = inputs.filter as TensorInfo;
   const dataFormat = ((attrs.dataFormat as string | undefined) ?? 'NHWC') as 'NHWC' | 'NCHW';
   const inputShape = attrs.inputShape as [number, number, number, number];
@@ -27,6 +27,11 @@ defineKernel('Conv2DBackpropInput', ['ConvTranspose', 'Transpose'], ({ inputs, a
   const k = [info.filterHeight, info.filterWidth];
   const dyHW = [info.outHeight, info.outWidth];
   const want = [info.inHeight, info.inWidth];
+  // a dy larger than the forward's output: tfjs-backend-cpu reads only its leading rows and columns
+  const hw = dataFormat === 'NHWC' ? [1, 2] : [2, 3];
+  const dy = hw.some((a, i) => dy0.shape[a]! > dyHW[i]!)
+    ? backend.runOne(kernel, 'Slice', [dy0], { starts: [0, 0], ends: dyHW, axes: hw })
+    : dy0;
   const begin = [info.padInfo.top, info.padInfo.left];
   // full transposed size s·(in − 1) + k, less the leading pad, past the wanted size: the trailing pad
   const end = [0, 1].map((d) => s[d]! * (dyHW[d]! - 1) + k[d]! - begin[d]! - want[d]!);
@@ -48,5 +53,6 @@ defineKernel('Conv2DBackpropInput', ['ConvTranspose', 'Transpose'], ({ inputs, a
     return y;
   } finally {
     backend.release(w, [filter]);
+    backend.release(dy, [dy0]);
   }
 });

@@ -92,3 +92,25 @@ for (const [kernel, depthwise] of [['FusedConv2D', false], ['FusedDepthwiseConv2
     }),
   );
 }
+
+// Conv3D (NDHWC, DHWIO filters): the same Conv op, 3-D
+defineKernel('Conv3D', ['Conv'], ({ inputs, attrs, backend }) => {
+  const x = inputs.x as TensorInfo;
+  const filter = inputs.filter as TensorInfo;
+  const info = backend_util.computeConv3DInfo(
+    x.shape as [number, number, number, number, number],
+    filter.shape as [number, number, number, number, number],
+    attrs.strides as [number, number, number],
+    (attrs.dilations as [number, number, number] | undefined) ?? 1,
+    attrs.pad as 'same',
+  );
+  const p = info.padInfo;
+  return backend.runOne('Conv3D', 'Conv', [x, filter], {
+    layout: 'NHWC',
+    filterLayout: 'HWIO',
+    strides: [info.strideDepth, info.strideHeight, info.strideWidth],
+    dilations: [info.dilationDepth, info.dilationHeight, info.dilationWidth],
+    pads: [p.front, p.top, p.left, p.back, p.bottom, p.right],
+    autoPad: 'NOTSET',
+  });
+});

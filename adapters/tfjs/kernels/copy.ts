@@ -107,11 +107,12 @@ defineKernel('PadV2', ['Pad'], ({ inputs, attrs, backend }) => {
 
 defineKernel('MirrorPad', ['Pad'], ({ inputs, attrs, backend }) => {
   const paddings = attrs.paddings as [number, number][];
-  // tfjs 'reflect' excludes the edge, as ONNX 'reflect'; 'symmetric' (edge repeated) has no twinops mode yet
-  if (attrs.mode !== 'reflect') backend.unsupported('MirrorPad', `mode '${String(attrs.mode)}' is not supported (only 'reflect')`);
+  // tfjs 'reflect' excludes the edge, as ONNX 'reflect'; 'symmetric' repeats it (twinops Pad 'symmetric')
+  const mode = attrs.mode as string;
+  if (mode !== 'reflect' && mode !== 'symmetric') backend.unsupported('MirrorPad', `mode '${String(mode)}' is not supported (reflect, symmetric are)`);
   return backend.runOne('MirrorPad', 'Pad', [inputX(inputs)], {
     pads: [...paddings.map((p) => p[0]), ...paddings.map((p) => p[1])],
-    mode: 'reflect',
+    mode,
   });
 });
 
@@ -120,6 +121,12 @@ defineKernel('GatherV2', ['Gather', 'Slice', 'Concat'], ({ inputs, attrs, backen
   const indices = inputs.indices as TensorInfo;
   const axis = util.parseAxisParam(attrs.axis as number, x.shape)[0]!;
   const batchDims = (attrs.batchDims as number | undefined) ?? 0;
+  // tfjs takes no negative indices (twinops' Gather wraps them, as ONNX): checked first, in tfjs' own words
+  const dim = x.shape[axis]!;
+  if (indices.dtype === 'int32') {
+    const bad = (backend.readSync(indices.dataId) as Int32Array).find((v) => v < 0 || v >= dim);
+    if (bad !== undefined) backend.unsupported('GatherV2', `GatherV2: the index value ${bad} is not in [0, ${dim - 1}]`);
+  }
   if (batchDims === 0) return backend.runOne('GatherV2', 'Gather', [x, indices], { axis });
   // leading batch dims shared by x and indices: one Gather per batch entry, concatenated (tfjs'
   // own shape bookkeeping views x as [batch, outer, dim, slice] and indices as [batch, n])

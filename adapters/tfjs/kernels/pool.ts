@@ -1,36 +1,75 @@
-/** MaxPool and AvgPool (NHWC) → twinops MaxPool / AveragePool with tfjs' padding made explicit. */
+/**
+ * MaxPool, AvgPool (NHWC) and MaxPool3D, AvgPool3D (NDHWC) → twinops MaxPool / AveragePool with
+ * tfjs' padding made explicit and tfjs' output size given (dimRoundingMode and numeric pads can give
+ * sizes, and pads at or past the window, that explicit symmetric pads alone cannot express). tfjs'
+ * MaxPool skips NaN (`v > max`), so MaxPool runs with nanMode 'ignore'.
+ */
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { TwinopsBackend } from '../backend.js';
 import { defineKernel, inputX } from './register.js';
 
-function pool(kernel: string, op: 'MaxPool' | 'AveragePool', backend: TwinopsBackend, x: TensorInfo, attrs: NamedAttrMap): TensorInfo {
-  const rounding = attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined;
-  const info = backend_util.computePool2DInfo(
-    x.shape as [number, number, number, number],
-    attrs.filterSize as [number, number],
-    attrs.strides as [number, number],
+type Rounding = 'floor' | 'round' | 'ceil' | undefined;
+
+/** tfjs' pooling geometry (2-D or 3-D) as twinops pool attributes. */
+export function poolAttrs(x: TensorInfo, attrs: NamedAttrMap, rank: 2 | 3): { attrs: Record<string, unknown>; outShape: number[] } {
+  const rounding = attrs.dimRoundingMode as Rounding;
+  if (rank === 2) {
+    const info = backend_util.computePool2DInfo(
+      x.shape as [number, number, number, number],
+      attrs.filterSize as [number, number],
+      attrs.strides as [number, number],
+      1,
+      attrs.pad as 'same',
+      rounding,
+    );
+    const p = info.padInfo;
+    return {
+      outShape: info.outShape,
+      attrs: {
+        kernelShape: [info.filterHeight, info.filterWidth],
+        strides: [info.strideHeight, info.strideWidth],
+        pads: [p.top, p.left, p.bottom, p.right],
+        outputSize: [info.outHeight, info.outWidth],
+      },
+    };
+  }
+  const info = backend_util.computePool3DInfo(
+    x.shape as [number, number, number, number, number],
+    attrs.filterSize as [number, number, number],
+    attrs.strides as [number, number, number],
     1,
     attrs.pad as 'same',
     rounding,
   );
   const p = info.padInfo;
-  const y = backend.runOne(kernel, op, [x], {
-    kernelShape: [info.filterHeight, info.filterWidth],
-    strides: [info.strideHeight, info.strideWidth],
-    pads: [p.top, p.left, p.bottom, p.right],
-    autoPad: 'NOTSET',
-    layout: 'NHWC',
-    ceilMode: rounding === 'ceil',
-    ...(op === 'AveragePool' ? { countIncludePad: false } : {}),
-  });
-  const want = info.outShape;
-  if (y.shape.some((d, i) => d !== want[i])) {
-    backend.release(y);
-    backend.unsupported(kernel, `dimRoundingMode ${String(rounding)} gives [${want.join(',')}], which explicit pads cannot express`);
-  }
-  return y;
+  return {
+    outShape: info.outShape,
+    attrs: {
+      kernelShape: [info.filterDepth, info.filterHeight, info.filterWidth],
+      strides: [info.strideDepth, info.strideHeight, info.strideWidth],
+      pads: [p.front, p.top, p.left, p.back, p.bottom, p.right],
+      outputSize: [info.outDepth, info.outHeight, info.outWidth],
+    },
+  };
 }
 
-defineKernel('MaxPool', ['MaxPool'], ({ inputs, attrs, backend }) => pool('MaxPool', 'MaxPool', backend, inputX(inputs), attrs));
-defineKernel('AvgPool', ['AveragePool'], ({ inputs, attrs, backend }) => pool('AvgPool', 'AveragePool', backend, inputX(inputs), attrs));
+function pool(kernel: string, op: 'MaxPool' | 'AveragePool', backend: TwinopsBackend, x: TensorInfo, attrs: NamedAttrMap, rank: 2 | 3): TensorInfo {
+  const df = attrs.dataFormat as string | undefined;
+  if (df !== undefined && df !== 'NHWC' && df !== 'NDHWC') backend.unsupported(kernel, `dataFormat ${df} is not supported (NHWC / NDHWC are)`);
+  const g = poolAttrs(x, attrs, rank);
+  // as tfjs' kernels: a 1×1 window that keeps the shape is the identity, whatever its strides and pads
+  const k = g.attrs.kernelShape as number[];
+  if (k.every((v) => v === 1) && g.outShape.every((d, i) => d === x.shape[i])) return backend.alias(x);
+  return backend.runOne(kernel, op, [x], {
+    ...g.attrs,
+    autoPad: 'NOTSET',
+    layout: 'NHWC',
+    ...(op === 'AveragePool' ? { countIncludePad: false, emptyAverage: rank === 3 ? 'zero' : 'nan' } : { nanMode: 'ignore' }),
+  });
+}
+
+defineKernel('MaxPool', ['MaxPool'], ({ inputs, attrs, backend }) => pool('MaxPool', 'MaxPool', backend, inputX(inputs), attrs, 2));
+defineKernel('AvgPool', ['AveragePool'], ({ inputs, attrs, backend }) => pool('AvgPool', 'AveragePool', backend, inputX(inputs), attrs, 2));
+defineKernel('MaxPool3D', ['MaxPool'], ({ inputs, attrs, backend }) => pool('MaxPool3D', 'MaxPool', backend, inputX(inputs), attrs, 3));
+defineKernel('AvgPool3D', ['AveragePool'], ({ inputs, attrs, backend }) => pool('AvgPool3D', 'AveragePool', backend, inputX(inputs), attrs, 3));

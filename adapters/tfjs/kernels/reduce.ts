@@ -53,10 +53,17 @@ for (const [kernel, m] of Object.entries(REDUCE)) {
 }
 
 function argReduce(kernel: 'ArgMax' | 'ArgMin') {
-  defineKernel(kernel, [kernel], ({ inputs, attrs, backend }) => {
+  defineKernel(kernel, [kernel, 'Cast'], ({ inputs, attrs, backend }) => {
     const x = inputX(inputs);
     const axis = util.parseAxisParam(attrs.axis as number, x.shape)[0]!;
-    return backend.runOne(kernel, kernel, [x], { axis, keepdims: false, outputDtype: 'int32' });
+    // bool compares as 0 / 1 (tfjs-backend-cpu reads its values as numbers)
+    const input = x.dtype === 'bool' ? backend.cast(kernel, x, 'int32') : x;
+    try {
+      // tfjs keeps the first element unless a later one is strictly better: NaN is skipped unless it leads
+      return backend.runOne(kernel, kernel, [input], { axis, keepdims: false, outputDtype: 'int32', nanMode: 'ignore' });
+    } finally {
+      backend.release(input, [x]);
+    }
   });
 }
 argReduce('ArgMax');

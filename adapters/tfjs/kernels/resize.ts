@@ -37,3 +37,17 @@ defineKernel('ResizeNearestNeighbor', ['Resize'], ({ inputs, attrs, backend }) =
   const x = inputs.images as TensorInfo;
   return backend.runOne('ResizeNearestNeighbor', 'Resize', [x], resizeAttrs(x, attrs, 'nearest'));
 });
+
+/**
+ * ResizeBilinearGrad / ResizeNearestNeighborGrad → twinops ResizeGrad, the adjoint of the forward
+ * with the coordinate mapping tfjs' gradient kernels use: alignCorners only (tfjs-backend-cpu's
+ * gradients ignore halfPixelCenters).
+ */
+for (const [kernel, mode] of [['ResizeBilinearGrad', 'linear'], ['ResizeNearestNeighborGrad', 'nearest']] as const) {
+  defineKernel(kernel, ['ResizeGrad'], ({ inputs, attrs, backend }) => {
+    const x = inputs.images as TensorInfo;
+    const dy = inputs.dy as TensorInfo;
+    const { outputShape: _o, ...fwd } = resizeAttrs(x, { ...attrs, size: [dy.shape[1]!, dy.shape[2]!], halfPixelCenters: false }, mode) as Record<string, unknown>;
+    return backend.runOne(kernel, 'ResizeGrad', [dy], { ...fwd, inputShape: x.shape });
+  });
+}

@@ -1,6 +1,7 @@
 /** UnsortedSegmentSum → twinops UnsortedSegmentSum (ids outside [0, numSegments) are dropped, as tfjs-backend-cpu). */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { defineKernel } from './register.js';
+import { checkSparseSegments } from './sparse-segment-checks.js';
 
 defineKernel('UnsortedSegmentSum', ['UnsortedSegmentSum'], ({ inputs, attrs, backend }) =>
   backend.runOne('UnsortedSegmentSum', 'UnsortedSegmentSum', [inputs.x as TensorInfo, inputs.segmentIds as TensorInfo], { numSegments: attrs.numSegments as number }),
@@ -33,10 +34,9 @@ for (const kernel of ['SparseSegmentSum', 'SparseSegmentMean'] as const) {
   defineKernel(kernel, [kernel], ({ inputs, backend }) => {
     const segmentIds = inputs.segmentIds as TensorInfo;
     const ids = backend.readSync(segmentIds.dataId) as Int32Array;
-    const last = ids.length ? ids[ids.length - 1]! : -1;
-    // a negative last id leaves no output rows, so the kernel (which checks ids) would not run
-    if (ids.length && last < 0) backend.unsupported(kernel, `segment ids must be >= 0 (segmentIds[${ids.length - 1}] == ${last})`);
-    const numSegments = last + 1;
-    return backend.runOne(kernel, kernel, [inputs.data as TensorInfo, inputs.indices as TensorInfo, segmentIds], { numSegments });
+    const data = inputs.data as TensorInfo;
+    // tfjs' own checks and messages first (its tests match them verbatim)
+    const numSegments = checkSparseSegments(backend.readSync((inputs.indices as TensorInfo).dataId) as Int32Array, ids, data.shape[0] ?? 1);
+    return backend.runOne(kernel, kernel, [data, inputs.indices as TensorInfo, segmentIds], { numSegments });
   });
 }
