@@ -202,7 +202,7 @@ export class Executor {
         }
         const claimed = new Set<Tensor>();
         try {
-          const outs = step.lowered.run(runtimeExec(rt, scratch), ins);
+          const outs = step.lowered.run(runtimeExec(rt, scratch, info?.device), ins);
           const created = new Set(scratch);
           node.outputs.forEach((name, k) => {
             if (name === '') return;
@@ -366,7 +366,8 @@ export class Executor {
 }
 
 /** An Exec over a runtime that records every tensor it makes, so the executor can free what a node leaves behind. */
-function runtimeExec(rt: Runtime, made: Tensor[]): Exec<Tensor> {
+/** An Exec over the runtime; `device` is where the node runs, so tensors it makes from host data go there. */
+function runtimeExec(rt: Runtime, made: Tensor[], device?: Device): Exec<Tensor> {
   return {
     op(name, inputs, attrs) {
       const bad = inputs.findIndex((t) => !(t instanceof Tensor));
@@ -388,7 +389,8 @@ function runtimeExec(rt: Runtime, made: Tensor[]): Exec<Tensor> {
       return Array.from(readSync(t) as ArrayLike<number | bigint>, Number);
     },
     tensor(host) {
-      const t = rt.tensor(host.data, host.dims, host.dtype);
+      // a node running on wasm (a fallback) makes its index/shape tensors on wasm too
+      const t = rt.tensor(host.data, host.dims, host.dtype, device === 'wasm' ? 'wasm' : undefined);
       made.push(t);
       return t;
     },

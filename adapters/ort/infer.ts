@@ -160,6 +160,9 @@ export function probeStep(step: Step, ins: readonly (InfoValue | undefined)[], r
     outs = step.lowered.run(infoExec(calls, (t) => reads.add(ins.indexOf(t))), ins);
   } catch (e) {
     if (e instanceof ValueUnknown && reads.size > 0 && !reads.has(-1)) return { reads: [...reads] };
+    // the lowering reads a value it computed (NonMaxSuppression's or Unique's count) on the host:
+    // only wasm tensors read synchronously, so the whole node runs on wasm
+    if (e instanceof ValueUnknown && reads.has(-1)) return { info: { calls, device: 'wasm' } };
     throw e;
   }
   // reads of missing values the lowering tolerates (a fed Clip bound, Pad's constant_value) go to the host too
