@@ -44,8 +44,7 @@ export class Tensor {
   readonly dtype: DType;
   readonly shape: readonly number[];
   readonly size: number;
-  /** Derived forms cached on this tensor; tensors are immutable, so a cache entry never goes stale. */
-  readonly derived = new Map<string, Derived>();
+  private _derived: Map<string, Derived> | undefined;
   private _storage: Storage | undefined;
   private readonly reader: StorageReader;
   private readonly owner: TensorOwner | undefined;
@@ -58,6 +57,14 @@ export class Tensor {
     this.reader = reader;
     this.owner = owner;
     owner?.track(this);
+  }
+
+  /**
+   * Derived forms cached on this tensor; tensors are immutable, so a cache entry never goes stale.
+   * Made on first use: most tensors (intermediates) never get one.
+   */
+  get derived(): Map<string, Derived> {
+    return (this._derived ??= new Map());
   }
 
   get device(): Device {
@@ -111,8 +118,10 @@ export class Tensor {
     if (!s) return;
     this._storage = undefined;
     this.owner?.untrack(this);
-    for (const d of this.derived.values()) d.dispose();
-    this.derived.clear();
+    if (this._derived) {
+      for (const d of this._derived.values()) d.dispose();
+      this._derived.clear();
+    }
     if (--s.refs === 0) s.free();
   }
 

@@ -48,6 +48,9 @@ export class Registry {
     return `${op}|${dtype}|${device}`;
   }
 
+  /** op → dtype → device → kernel: dispatch looks up without building a key string per call. */
+  private readonly byOp = new Map<string, Map<DType, Map<Device, Kernel<any>>>>();
+
   register<P extends Plan>(kernel: Kernel<P>): void {
     if (!(kernel.kind === 'metadata' ? kernel.alias : kernel.run)) {
       throw new Error(`registry: ${kernel.kind} kernel ${kernel.op} on ${kernel.device} needs ${kernel.kind === 'metadata' ? 'alias()' : 'run()'}`);
@@ -56,11 +59,16 @@ export class Registry {
       const k = Registry.key(kernel.op, dtype, kernel.device);
       if (this.kernels.has(k)) throw new Error(`registry: duplicate kernel for ${kernel.op} ${dtype} on ${kernel.device}`);
       this.kernels.set(k, kernel);
+      let byDType = this.byOp.get(kernel.op);
+      if (!byDType) this.byOp.set(kernel.op, (byDType = new Map()));
+      let byDevice = byDType.get(dtype);
+      if (!byDevice) byDType.set(dtype, (byDevice = new Map()));
+      byDevice.set(kernel.device, kernel);
     }
   }
 
   get(op: string, dtype: DType, device: Device): Kernel | undefined {
-    return this.kernels.get(Registry.key(op, dtype, device));
+    return this.byOp.get(op)?.get(dtype)?.get(device);
   }
 
   /** The first device in `order` with a kernel for (op, dtype); a NoKernelError listing what exists otherwise. */
