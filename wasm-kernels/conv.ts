@@ -53,13 +53,12 @@ export function block(w: WasmBackend, p: ConvGeometry, ptrs: { x: number; y: num
   const words = WORDS.fill(0);
   const f = WORDS_F32;
   const [act, p0, p1] = actParams(p.activation);
-  Object.assign(words, {
-    [CP.x]: ptrs.x, [CP.y]: ptrs.y, [CP.w]: ptrs.w ?? 0, [CP.bias]: ptrs.bias ?? 0,
-    [CP.N]: p.N, [CP.H]: p.H, [CP.W]: p.W, [CP.C]: p.C, [CP.Cg]: p.Cg, [CP.kH]: p.kH, [CP.kW]: p.kW,
-    [CP.sH]: p.sH, [CP.sW]: p.sW, [CP.dH]: p.dH, [CP.dW]: p.dW, [CP.padT]: p.padT, [CP.padL]: p.padL,
-    [CP.oH]: p.oH, [CP.oW]: p.oW, [CP.M]: p.M, [CP.mult]: p.Mg, [CP.act]: act, [CP.G]: p.group,
-    [CP.D]: p.D, [CP.kD]: p.kD, [CP.sD]: p.sD, [CP.dD]: p.dD, [CP.padF]: p.padF, [CP.oD]: p.oD,
-  });
+  // field by field (an object literal with computed keys per call cost more than the small convs it launches)
+  words[CP.x] = ptrs.x; words[CP.y] = ptrs.y; words[CP.w] = ptrs.w ?? 0; words[CP.bias] = ptrs.bias ?? 0;
+  words[CP.N] = p.N; words[CP.H] = p.H; words[CP.W] = p.W; words[CP.C] = p.C; words[CP.Cg] = p.Cg; words[CP.kH] = p.kH; words[CP.kW] = p.kW;
+  words[CP.sH] = p.sH; words[CP.sW] = p.sW; words[CP.dH] = p.dH; words[CP.dW] = p.dW; words[CP.padT] = p.padT; words[CP.padL] = p.padL;
+  words[CP.oH] = p.oH; words[CP.oW] = p.oW; words[CP.M] = p.M; words[CP.mult] = p.Mg; words[CP.act] = act; words[CP.G] = p.group;
+  words[CP.D] = p.D; words[CP.kD] = p.kD; words[CP.sD] = p.sD; words[CP.dD] = p.dD; words[CP.padF] = p.padF; words[CP.oD] = p.oD;
   f[CP.p0] = p0;
   f[CP.p1] = p1;
   for (const [k, v] of Object.entries(extra)) words[CP[k as keyof typeof CP]] = v!;

@@ -29,7 +29,7 @@ function run(ctx: KernelContext, inputs: readonly Tensor[], outputs: readonly Te
   const depthPass = p.KD !== 1 || p.SD !== 1 || p.PF !== 0 || p.PK !== 0 || p.D !== p.OD;
   if (!depthPass) {
     // 1-D, 2-D, or 3-D with a 1-deep window: 2-D pooling of every depth slice.
-    pool2d(ctx, fn, x, y, p.layout === 'NCHW' ? { ...p, C: p.C * p.D } : { ...p, N: p.N * p.D }, op);
+    pool2d(ctx, fn, x, y, p.D === 1 ? p : p.layout === 'NCHW' ? { ...p, C: p.C * p.D } : { ...p, N: p.N * p.D }, op);
     return;
   }
   // 3-D: max and average are separable. Pool each depth slice over (H, W) into t [.., D, OH, OW],
