@@ -7,6 +7,7 @@ const relaxed = process.env.TWINOPS_RELAXED !== '0';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    setupFiles: ['tests/setup.ts'],
     exclude: ['tests/browser/**', 'node_modules/**'],
     pool: 'forks',
     poolOptions: { forks: { execArgv: relaxed ? ['--experimental-wasm-relaxed-simd'] : [] } },

@@ -28,9 +28,15 @@ useRuntimes();
 const TOL = 64 * 2 ** -24;
 const WEIGHT_ERR: Record<Mode, number> = { nearest: 0, linear: 4 * 2 ** -24, cubic: 160 * 2 ** -24 };
 
-function values(n: number, seed: number, specials: boolean): Float32Array {
+/**
+ * X values; `specials` mixes in NaN, ±0, huge and tiny values, and ±Inf unless `finiteOnly`. Random
+ * cases use finiteOnly: an X of ±Inf meets a tap weight that is exactly 0 in the float64 reference
+ * but ~1e-8 in the kernel's float32 coordinates (or the reverse), turning Inf·0 = NaN into ±Inf
+ * (seed 1208101665: cubic reflection [1,3,2,9]). The fixed-seed cases keep the infinities.
+ */
+function values(n: number, seed: number, specials: boolean, finiteOnly = false): Float32Array {
   const r = prng(seed);
-  const S = [NaN, Infinity, -Infinity, 0, -0, 1e30, -1e-30];
+  const S = finiteOnly ? [NaN, 0, -0, 1e30, -1e-30] : [NaN, Infinity, -Infinity, 0, -0, 1e30, -1e-30];
   return Float32Array.from({ length: n }, () => (specials && r() < 0.04 ? S[Math.floor(r() * S.length)]! : (r() - 0.5) * 8));
 }
 
@@ -92,7 +98,7 @@ describe('GridSample on wasm', () => {
   it('matches the reference for every mode, padding and alignment, 2-D and 3-D, threads 1 and 2 (property)', () => {
     fc.assert(
       fc.property(caseArb, (c) => {
-        const x = values(sizeOf(c.xShape), c.seed, true);
+        const x = values(sizeOf(c.xShape), c.seed, true, true);
         const grid = gridValues(sizeOf(c.gShape), c.seed + 1, true, true);
         const want = refGridSample(x, c.xShape, grid, c.gShape, c.mode, c.pad, c.align);
         const a = run(rt1, c, x, grid) as Float32Array;
