@@ -22,6 +22,13 @@ if (!root) {
   console.log('onnx suites: skipped — no conformance data at ../shared/conformance; set TWINOPS_CONFORMANCE_DIR');
   process.exit(0);
 }
+const KNOWN_FLAGS = ['--no-docs', '--webgpu', '--verbose', '--threads=', '--filter=', '--expect-passed='];
+const unknownFlag = args.find((a) => a.startsWith('--') && !KNOWN_FLAGS.some((f) => (f.endsWith('=') ? a.startsWith(f) : a === f)));
+if (unknownFlag) {
+  // refuse before running anything: an unknown flag must not fall through to a full run that rewrites the docs
+  console.error(`onnx suites: unknown option ${unknownFlag}. Usage: npx tsx conformance/onnx/cli.ts [suite ...] [--no-docs] [--threads=N] [--webgpu] [--filter=REGEX] [--verbose] [--expect-passed=suite:N,...]`);
+  process.exit(2);
+}
 const named = args.filter((a) => !a.startsWith('--'));
 for (const n of named) if (!(SUITES as readonly string[]).includes(n)) throw new Error(`unknown suite '${n}' (known: ${SUITES.join(', ')})`);
 const suites = (named.length ? named : SUITES) as Suite[];
