@@ -24,7 +24,7 @@ import { registerOrtBackend, type OrtModule } from '../adapters/ort/index.js';
 import { DEFAULT_BUDGET, measureInterleaved, type Budget, type Stats, type Timed } from './harness.js';
 import { mlpModel, smallCnnModel, tinyAddModel, type BuiltModel } from './models/build.js';
 import { ocrModelPath, OCR_SHAPES, prng, rotate180, textCrop, textPage, toTensorData } from './models/ocr.js';
-import { OrtWebModelWorker } from './models/ort-web-client.js';
+import { OrtWebModelWorker } from './peers/ort-web-client.js';
 import type { Cell } from './peers/types.js';
 
 export interface ModelRow {

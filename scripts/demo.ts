@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
 import { registerOrtBackend, type OrtModule } from '../adapters/ort/index.js';
 import { countRegions, ocrModelPath, rotate180, textCrop, textPage, toTensorData, type OcrModel } from '../bench/models/ocr.js';
-import { OrtWebModelWorker } from '../bench/models/ort-web-client.js';
+import { OrtWebModelWorker } from '../bench/peers/ort-web-client.js';
 
 const RUNS = Number(process.argv.find((a) => a.startsWith('--runs='))?.slice(7) ?? 5);
 /** twinops vs onnxruntime-web, absolute, on probabilities (tests/ort-models.test.ts explains the figure). */

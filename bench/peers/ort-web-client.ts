@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Sample } from '../peers/types.js';
+import type { Sample } from './types.js';
 
 export interface Feed {
   name: string;
