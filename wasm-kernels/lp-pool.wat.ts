@@ -22,11 +22,17 @@ export const PARAMS = ['D', 'H', 'W', 'OD', 'OH', 'OW', 'KD', 'KH', 'KW', 'SD', 
 const g = (n: string) => `(local.get $${n})`;
 const i = (n: number) => `(i32.const ${n})`;
 
-const WINDOW = `(func (export "lp_window") (param $x i32) (param $y i32) (param $prm i32) (param $p i32) (param $start i32) (param $end i32)
+/**
+ * One output element per e in [start, end): walks its window (depth, rows, columns; taps outside the
+ * input skipped) with `tap` run on each in-range tap, whose value address is in $addr. The
+ * element's image, od, oh, ow are in locals; `init` runs before the walk and `store` after it.
+ */
+function windowWalk(name: string, extraParams: string, extraLocals: string, init: string, tap: string, store: string): string {
+  return `(func (export "${name}") (param $x i32) (param $y i32) ${extraParams} (param $prm i32) (param $p i32) (param $start i32) (param $end i32)
   ${PARAMS.map((n) => `(local $${n} i32)`).join(' ')}
   (local $e i32) (local $r i32) (local $od i32) (local $oh i32) (local $ow i32) (local $img i32)
   (local $kd i32) (local $kh i32) (local $kw i32) (local $id i32) (local $ih i32) (local $iw i32)
-  (local $s f32) (local $a f32) (local $t f32) (local $q i32) (local $base i32)
+  (local $s f32) (local $a f32) (local $base i32) (local $addr i32) ${extraLocals}
   ${PARAMS.map((n, k) => `(local.set $${n} (i32.load offset=${k * 4} ${g('prm')}))`).join('\n  ')}
   (local.set $e ${g('start')})
   (block $done (loop $next
@@ -39,7 +45,7 @@ const WINDOW = `(func (export "lp_window") (param $x i32) (param $y i32) (param 
     (local.set $od (i32.rem_u ${g('r')} ${g('OD')}))
     (local.set $img (i32.div_u ${g('r')} ${g('OD')}))
     (local.set $base (i32.add ${g('x')} (i32.shl (i32.mul ${g('img')} ${g('IMG')}) ${i(2)})))
-    (local.set $s (f32.const 0))
+    ${init}
     (local.set $kd ${i(0)})
     (block $dx (loop $dl
       (br_if $dx (i32.ge_u ${g('kd')} ${g('KD')}))
@@ -55,7 +61,26 @@ const WINDOW = `(func (export "lp_window") (param $x i32) (param $y i32) (param 
               (br_if $wx (i32.ge_u ${g('kw')} ${g('KW')}))
               (local.set $iw (i32.add (i32.sub (i32.mul ${g('ow')} ${g('SW')}) ${g('PL')}) (i32.mul ${g('kw')} ${g('DW')})))
               (if (i32.lt_u ${g('iw')} ${g('W')}) (then
-                (local.set $a (f32.abs (f32.load (i32.add ${g('base')} (i32.shl (i32.add (i32.mul (i32.add (i32.mul ${g('id')} ${g('H')}) ${g('ih')}) ${g('W')}) ${g('iw')}) ${i(2)})))))
+                (local.set $addr (i32.add ${g('base')} (i32.shl (i32.add (i32.mul (i32.add (i32.mul ${g('id')} ${g('H')}) ${g('ih')}) ${g('W')}) ${g('iw')}) ${i(2)})))
+                ${tap}))
+              (local.set $kw (i32.add ${g('kw')} ${i(1)}))
+              (br $wl)))))
+          (local.set $kh (i32.add ${g('kh')} ${i(1)}))
+          (br $hl)))))
+      (local.set $kd (i32.add ${g('kd')} ${i(1)}))
+      (br $dl)))
+    ${store}
+    (local.set $e (i32.add ${g('e')} ${i(1)}))
+    (br $next))))`;
+}
+
+/** `lp_window(x, y, prm, p, start, end)`: y = Σ |x|^p over each window (integer p ≥ 1; the root is a separate pass). */
+const WINDOW = windowWalk(
+  'lp_window',
+  '',
+  '(local $t f32) (local $q i32)',
+  '(local.set $s (f32.const 0))',
+  `(local.set $a (f32.abs (f32.load ${g('addr')})))
                 (local.set $t ${g('a')})
                 (local.set $q ${i(1)})
                 (block $px (loop $pl
@@ -63,69 +88,27 @@ const WINDOW = `(func (export "lp_window") (param $x i32) (param $y i32) (param 
                   (local.set $t (f32.mul ${g('t')} ${g('a')}))
                   (local.set $q (i32.add ${g('q')} ${i(1)}))
                   (br $pl)))
-                (local.set $s (f32.add ${g('s')} ${g('t')}))))
-              (local.set $kw (i32.add ${g('kw')} ${i(1)}))
-              (br $wl)))))
-          (local.set $kh (i32.add ${g('kh')} ${i(1)}))
-          (br $hl)))))
-      (local.set $kd (i32.add ${g('kd')} ${i(1)}))
-      (br $dl)))
-    (f32.store (i32.add ${g('y')} (i32.shl ${g('e')} ${i(2)})) ${g('s')})
-    (local.set $e (i32.add ${g('e')} ${i(1)}))
-    (br $next))))`;
+                (local.set $s (f32.add ${g('s')} ${g('t')}))`,
+  `(f32.store (i32.add ${g('y')} (i32.shl ${g('e')} ${i(2)})) ${g('s')})`,
+);
 
-const ARGMAX = `(func (export "max_index") (param $x i32) (param $y i32) (param $v i32) (param $prm i32) (param $p i32) (param $start i32) (param $end i32)
-  ${PARAMS.map((n) => `(local $${n} i32)`).join(' ')}
-  (local $e i32) (local $r i32) (local $od i32) (local $oh i32) (local $ow i32) (local $img i32)
-  (local $kd i32) (local $kh i32) (local $kw i32) (local $id i32) (local $ih i32) (local $iw i32)
-  (local $s f32) (local $a f32) (local $t f32) (local $q i32) (local $base i32) (local $best i64)
-  ${PARAMS.map((n, k) => `(local.set $${n} (i32.load offset=${k * 4} ${g('prm')}))`).join('\n  ')}
-  (local.set $e ${g('start')})
-  (block $done (loop $next
-    (br_if $done (i32.ge_u ${g('e')} ${g('end')}))
-    ;; e = ((img·OD + od)·OH + oh)·OW + ow
-    (local.set $ow (i32.rem_u ${g('e')} ${g('OW')}))
-    (local.set $r (i32.div_u ${g('e')} ${g('OW')}))
-    (local.set $oh (i32.rem_u ${g('r')} ${g('OH')}))
-    (local.set $r (i32.div_u ${g('r')} ${g('OH')}))
-    (local.set $od (i32.rem_u ${g('r')} ${g('OD')}))
-    (local.set $img (i32.div_u ${g('r')} ${g('OD')}))
-    (local.set $base (i32.add ${g('x')} (i32.shl (i32.mul ${g('img')} ${g('IMG')}) ${i(2)})))
-    (local.set $s (f32.const -3.40282347e+38))
-    (local.set $best (i64.const -1))
-    (local.set $kd ${i(0)})
-    (block $dx (loop $dl
-      (br_if $dx (i32.ge_u ${g('kd')} ${g('KD')}))
-      (local.set $id (i32.add (i32.sub (i32.mul ${g('od')} ${g('SD')}) ${g('PF')}) (i32.mul ${g('kd')} ${g('DD')})))
-      (if (i32.lt_u ${g('id')} ${g('D')}) (then
-        (local.set $kh ${i(0)})
-        (block $hx (loop $hl
-          (br_if $hx (i32.ge_u ${g('kh')} ${g('KH')}))
-          (local.set $ih (i32.add (i32.sub (i32.mul ${g('oh')} ${g('SH')}) ${g('PT')}) (i32.mul ${g('kh')} ${g('DH')})))
-          (if (i32.lt_u ${g('ih')} ${g('H')}) (then
-            (local.set $kw ${i(0)})
-            (block $wx (loop $wl
-              (br_if $wx (i32.ge_u ${g('kw')} ${g('KW')}))
-              (local.set $iw (i32.add (i32.sub (i32.mul ${g('ow')} ${g('SW')}) ${g('PL')}) (i32.mul ${g('kw')} ${g('DW')})))
-              (if (i32.lt_u ${g('iw')} ${g('W')}) (then
-                (local.set $a (f32.load (i32.add ${g('base')} (i32.shl (i32.add (i32.mul (i32.add (i32.mul ${g('id')} ${g('H')}) ${g('ih')}) ${g('W')}) ${g('iw')}) ${i(2)}))))
+/** `max_index(x, y, v, prm, p, start, end)`: each window's max into y and its flat input index (int64) into v. */
+const ARGMAX = windowWalk(
+  'max_index',
+  '(param $v i32)',
+  '(local $best i64)',
+  '(local.set $s (f32.const -3.40282347e+38)) (local.set $best (i64.const -1))',
+  `(local.set $a (f32.load ${g('addr')}))
                 ;; the first strictly larger value wins (NaN never does); index in the whole input, row-major (p = 0) or h + w·H (p = 1)
                 (if (f32.gt ${g('a')} ${g('s')}) (then
                   (local.set $s ${g('a')})
                   (local.set $best (i64.add (i64.extend_i32_u (i32.mul ${g('img')} ${g('IMG')}))
                     (i64.extend_i32_u (if (result i32) ${g('p')}
                       (then (i32.add ${g('ih')} (i32.mul ${g('iw')} ${g('H')})))
-                      (else (i32.add (i32.mul (i32.add (i32.mul ${g('id')} ${g('H')}) ${g('ih')}) ${g('W')}) ${g('iw')}))))))))))
-              (local.set $kw (i32.add ${g('kw')} ${i(1)}))
-              (br $wl)))))
-          (local.set $kh (i32.add ${g('kh')} ${i(1)}))
-          (br $hl)))))
-      (local.set $kd (i32.add ${g('kd')} ${i(1)}))
-      (br $dl)))
-    (f32.store (i32.add ${g('y')} (i32.shl ${g('e')} ${i(2)})) ${g('s')})
-    (i64.store (i32.add ${g('v')} (i32.shl ${g('e')} ${i(3)})) ${g('best')})
-    (local.set $e (i32.add ${g('e')} ${i(1)}))
-    (br $next))))`;
+                      (else (i32.add (i32.mul (i32.add (i32.mul ${g('id')} ${g('H')}) ${g('ih')}) ${g('W')}) ${g('iw')})))))))))`,
+  `(f32.store (i32.add ${g('y')} (i32.shl ${g('e')} ${i(2)})) ${g('s')})
+    (i64.store (i32.add ${g('v')} (i32.shl ${g('e')} ${i(3)})) ${g('best')})`,
+);
 
 function root(v: WatVariant, kind: 'sqrt' | 'pow'): string {
   const f = (e: string) => (kind === 'sqrt' ? `(f32x4.sqrt ${e})` : powF32x4(v, e, `(f32x4.splat ${g('pinv')})`));

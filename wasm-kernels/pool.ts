@@ -50,12 +50,11 @@ function run(ctx: KernelContext, inputs: readonly Tensor[], outputs: readonly Te
 
 type Geometry = Pick<PoolPlan, 'layout' | 'N' | 'C' | 'H' | 'W' | 'OH' | 'OW' | 'KH' | 'KW' | 'SH' | 'SW' | 'DH' | 'DW' | 'PT' | 'PL' | 'PB' | 'PR' | 'countIncludePad' | 'ignoreNaN' | 'emptyZero'>;
 
-/** One 2-D pooling pass of geometry `p` from x to y (`fn`: max, avg or imax). */
-/** The parameter words in PARAMS order (checked against PARAMS at load). */
+/** The parameter words, and each parameter's index in them. */
 const PARAM_WORDS = new Int32Array(PARAMS.length);
-const PARAM_ORDER = ['C', 'H', 'W', 'OH', 'OW', 'KH', 'KW', 'SH', 'SW', 'DH', 'DW', 'PT', 'PL', 'PB', 'PR', 'CIP', 'NANI', 'EZ'];
-if (PARAMS.join() !== PARAM_ORDER.join()) throw new Error('wasm-kernels/pool: PARAMS changed; update pool2d');
+const AT = Object.fromEntries(PARAMS.map((k, i) => [k, i])) as Record<(typeof PARAMS)[number], number>;
 
+/** One 2-D pooling pass of geometry `p` from x to y (`fn`: max, avg or imax). */
 function pool2d(ctx: KernelContext, fn: string, x: number, y: number, p: Geometry, op: string): void {
   const w = ctx.wasm;
   const prm = w.alloc(PARAMS.length * 4, op);
@@ -63,9 +62,9 @@ function pool2d(ctx: KernelContext, fn: string, x: number, y: number, p: Geometr
     // written field by field into one reused buffer: spreading the plan into a record per call
     // showed up as most of a small pool's CPU time (8×8×16 2×2 MaxPool through tfjs: ~20 µs)
     const v = PARAM_WORDS;
-    v[0] = p.C; v[1] = p.H; v[2] = p.W; v[3] = p.OH; v[4] = p.OW; v[5] = p.KH; v[6] = p.KW; v[7] = p.SH; v[8] = p.SW;
-    v[9] = p.DH; v[10] = p.DW; v[11] = p.PT; v[12] = p.PL; v[13] = p.PB; v[14] = p.PR;
-    v[15] = p.countIncludePad ? 1 : 0; v[16] = p.ignoreNaN ? 1 : 0; v[17] = p.emptyZero ? 1 : 0;
+    v[AT.C] = p.C; v[AT.H] = p.H; v[AT.W] = p.W; v[AT.OH] = p.OH; v[AT.OW] = p.OW; v[AT.KH] = p.KH; v[AT.KW] = p.KW; v[AT.SH] = p.SH; v[AT.SW] = p.SW;
+    v[AT.DH] = p.DH; v[AT.DW] = p.DW; v[AT.PT] = p.PT; v[AT.PL] = p.PL; v[AT.PB] = p.PB; v[AT.PR] = p.PR;
+    v[AT.CIP] = p.countIncludePad ? 1 : 0; v[AT.NANI] = p.ignoreNaN ? 1 : 0; v[AT.EZ] = p.emptyZero ? 1 : 0;
     w.i32(prm, PARAMS.length).set(v);
     const taps = Math.max(1, p.KH * p.KW);
     if (p.layout === 'NHWC') {
