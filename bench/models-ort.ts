@@ -23,9 +23,10 @@ import { parseModel } from '../adapters/ort/model.js';
 import { registerOrtBackend, type OrtModule } from '../adapters/ort/index.js';
 import { DEFAULT_BUDGET, measureInterleaved, type Budget, type Stats, type Timed } from './harness.js';
 import { mlpModel, smallCnnModel, tinyAddModel, type BuiltModel } from './models/build.js';
-import { ocrModelPath, OCR_SHAPES, prng, rotate180, textCrop, textPage, toTensorData } from './models/ocr.js';
+import { ocrModelPath, OCR_SHAPES, rotate180, textCrop, textPage, toTensorData } from './models/ocr.js';
 import { OrtWebModelWorker } from './peers/ort-web-client.js';
 import type { Cell } from './peers/types.js';
+import { prng } from './workloads.js';
 
 export interface ModelRow {
   id: string;

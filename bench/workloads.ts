@@ -52,18 +52,22 @@ export interface Input {
   data: Float32Array;
 }
 
-/** Deterministic uniform values in [-1, 1) (mulberry32), so every runtime sees the same bytes. */
-function random(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
+/** A small deterministic generator (mulberry32) → [0, 1), so every runtime sees the same bytes. */
+export function prng(seed: number): () => number {
   let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
+  return () => {
     s = (s + 0x6d2b79f5) >>> 0;
     let t = s;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Deterministic uniform values in [-1, 1). */
+function random(n: number, seed: number): Float32Array {
+  const r = prng(seed);
+  return Float32Array.from({ length: n }, () => r() * 2 - 1);
 }
 
 const cache = new Map<string, Input[]>();

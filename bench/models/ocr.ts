@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { prng } from '../workloads.js';
 
 export type OcrModel = 'cls' | 'det' | 'rec';
 
@@ -29,18 +30,6 @@ export function ocrModelPath(m: OcrModel): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** A small deterministic generator (mulberry32) → [0, 1). */
-export function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A grey page (H×W, values 0..255) with a light background. */

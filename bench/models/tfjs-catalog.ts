@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import { loadLayersModel, type LayersModel } from '@tensorflow/tfjs-layers';
 import { fileModel } from '../../adapters/tfjs/io.js';
+import { prng } from '../workloads.js';
 
 const require = createRequire(import.meta.url);
 
@@ -84,21 +85,11 @@ export function modelTensor(spec: TfjsModelSpec, seed = 1): tf.Tensor {
   return spec.dtype === 'int32' ? tf.tensor(Int32Array.from(x, Math.floor), spec.shape, 'int32') : tf.tensor(x, spec.shape, 'float32');
 }
 
-/** Deterministic input values for a model (xorshift, so every runtime gets the same values). */
+/** Deterministic input values for a model (every runtime gets the same values). */
 export function modelInput(spec: TfjsModelSpec, seed = 1): Float32Array {
-  const n = spec.shape.reduce((a, b) => a * b, 1);
-  const out = new Float32Array(n);
-  let s = (seed * 2654435761) >>> 0 || 1;
+  const r = prng(seed);
   const [lo, hi] = spec.range;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    out[i] = lo + ((s >>> 8) / 16777216) * (hi - lo);
-  }
-  return out;
+  return Float32Array.from({ length: spec.shape.reduce((a, b) => a * b, 1) }, () => lo + r() * (hi - lo));
 }
 
 /** Run a model once on the active backend; every output, read back, in the model's output order. */
