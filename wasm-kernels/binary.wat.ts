@@ -144,12 +144,16 @@ const FMOD64 = `(func $fmod64 (param $x f64) (param $y f64) (result f64)
     (then (local.set $r (f64.add (local.get $r) (local.get $b)))))
   (local.get $r))`;
 
-type WideDt = 'i16' | 'u16' | 'u32' | 'u64' | 'f64';
-/** Element bytes, scalar load/store, scalar local type and splat load of each wide dtype. */
-const WIDE: Record<WideDt, { bytes: number; load: string; store: string; local: 'i32' | 'i64' | 'f64'; splat: string }> = {
+type WideDt = 'i16' | 'u16' | 'u32' | 'i64' | 'u64' | 'f64';
+/**
+ * Element bytes, scalar load/store, scalar local type and splat load of each dtype that is not f32,
+ * i32 or 8-bit; `vars`: the scalar locals its ops' expressions read ($x, $y unless given).
+ */
+const WIDE: Record<WideDt, { bytes: number; load: string; store: string; local: 'i32' | 'i64' | 'f64'; splat: string; vars?: [string, string] }> = {
   i16: { bytes: 2, load: 'i32.load16_s', store: 'i32.store16', local: 'i32', splat: 'v128.load16_splat' },
   u16: { bytes: 2, load: 'i32.load16_u', store: 'i32.store16', local: 'i32', splat: 'v128.load16_splat' },
   u32: { bytes: 4, load: 'i32.load', store: 'i32.store', local: 'i32', splat: 'v128.load32_splat' },
+  i64: { bytes: 8, load: 'i64.load', store: 'i64.store', local: 'i64', splat: 'v128.load64_splat', vars: ['$lx', '$ly'] },
   u64: { bytes: 8, load: 'i64.load', store: 'i64.store', local: 'i64', splat: 'v128.load64_splat' },
   f64: { bytes: 8, load: 'f64.load', store: 'f64.store', local: 'f64', splat: 'v128.load64_splat' },
 };
@@ -236,6 +240,7 @@ const WIDE_KERNELS: BinOp[] = [
  */
 function segFuncWide(v: WatVariant, op: BinOp & { dt: WideDt }): string {
   const w = WIDE[op.dt];
+  const [x, y] = w.vars ?? ['$x', '$y'];
   const name = `$seg_${binaryExport(op.name, op.dt)}`;
   const ob = op.cmp ? 1 : w.bytes;
   const sh = Math.log2(w.bytes);
@@ -258,13 +263,13 @@ function segFuncWide(v: WatVariant, op: BinOp & { dt: WideDt }): string {
       (local.set $va (${w.splat} (local.get $pa))) ${vloop('splat', 'contig')}))))))`
     : '';
   return `(func ${name} (param $pa i32) (param $pb i32) (param $po i32) (param $n i32) (param $sa i32) (param $sb i32)
-    (local $pe i32) (local $va v128) (local $vb v128) (local $x ${w.local}) (local $y ${w.local})
+    (local $pe i32) (local $va v128) (local $vb v128) (local ${x} ${w.local}) (local ${y} ${w.local})
     (local.set $pe (i32.add (local.get $po) (i32.mul (local.get $n) (i32.const ${ob}))))
     ${vec}
     (block $d (loop $l
       (br_if $d (i32.ge_u (local.get $po) (local.get $pe)))
-      (local.set $x (${w.load} (local.get $pa)))
-      (local.set $y (${w.load} (local.get $pb)))
+      (local.set ${x} (${w.load} (local.get $pa)))
+      (local.set ${y} (${w.load} (local.get $pb)))
       ${op.cmp ? `(i32.store8 (local.get $po) ${op.scalar})` : `(${w.store} (local.get $po) ${op.scalar})`}
       (local.set $pa (i32.add (local.get $pa) (i32.shl (local.get $sa) (i32.const ${sh}))))
       (local.set $pb (i32.add (local.get $pb) (i32.shl (local.get $sb) (i32.const ${sh}))))
@@ -462,7 +467,6 @@ function segFunc(v: WatVariant, op: BinOp): string {
     (local $pe i32) (local $va v128) (local $vb v128) (local $x i32) (local $y i32) (local $fx f32) (local $fy f32) (local $t v128)
     (local.set $pe (i32.add (local.get $po) (i32.mul (local.get $n) (i32.const ${op.cmp ? 1 : 4}))))`;
   if (op.dt === 'u8') return segFuncU8(v, op);
-  if (op.dt === 'i64') return segFuncI64(v, op);
   if (op.dt === 'i8' || op.dt === 'ui8') return segFuncByte(op);
   if (isWide(op.dt)) return segFuncWide(v, op as BinOp & { dt: WideDt });
   if (op.scalar) {
@@ -488,47 +492,6 @@ function segFunc(v: WatVariant, op: BinOp): string {
       (local.set $va (v128.load32_splat (local.get $pa)))
       ${segLoop(v, op, 'splat', 'contig')} (return)))
     ${segLoop(v, op, 'strided', 'strided')})`;
-}
-
-/**
- * int64 row segments: ops with a vector form run two lanes a vector for inner strides (1,1), (1,0),
- * (0,1); every op has a scalar loop (strided operands, the odd last element, and the ops without one).
- * Comparisons store one bool byte per element.
- */
-function segFuncI64(v: WatVariant, op: BinOp): string {
-  const name = `$seg_${binaryExport(op.name, op.dt)}`;
-  const store = op.cmp ? `(i32.store8 (local.get $po) ${op.scalar})` : `(i64.store (local.get $po) ${op.scalar})`;
-  const vloop = (ka: Kind, kb: Kind) => {
-    const A = ka === 'splat' ? '(local.get $va)' : '(v128.load (local.get $pa))';
-    const B = kb === 'splat' ? '(local.get $vb)' : '(v128.load (local.get $pb))';
-    return `(block $vd (loop $vl
-      (br_if $vd (i32.gt_u (i32.add (local.get $po) (i32.const 16)) (local.get $pe)))
-      (v128.store (local.get $po) ${op.vec!(v, A, B)})
-      ${ka === 'splat' ? '' : '(local.set $pa (i32.add (local.get $pa) (i32.const 16)))'}
-      ${kb === 'splat' ? '' : '(local.set $pb (i32.add (local.get $pb) (i32.const 16)))'}
-      (local.set $po (i32.add (local.get $po) (i32.const 16)))
-      (br $vl)))`;
-  };
-  const vec = op.vec && !op.cmp
-    ? `(if (i32.and (i32.eq (local.get $sa) (i32.const 1)) (i32.eq (local.get $sb) (i32.const 1))) (then ${vloop('contig', 'contig')})
-    (else (if (i32.and (i32.eq (local.get $sa) (i32.const 1)) (i32.eqz (local.get $sb))) (then
-      (local.set $vb (v128.load64_splat (local.get $pb))) ${vloop('contig', 'splat')})
-    (else (if (i32.and (i32.eqz (local.get $sa)) (i32.eq (local.get $sb) (i32.const 1))) (then
-      (local.set $va (v128.load64_splat (local.get $pa))) ${vloop('splat', 'contig')}))))))`
-    : '';
-  return `(func ${name} (param $pa i32) (param $pb i32) (param $po i32) (param $n i32) (param $sa i32) (param $sb i32)
-    (local $pe i32) (local $va v128) (local $vb v128) (local $lx i64) (local $ly i64)
-    (local.set $pe (i32.add (local.get $po) (i32.mul (local.get $n) (i32.const ${op.cmp ? 1 : 8}))))
-    ${vec}
-    (block $d (loop $l
-      (br_if $d (i32.ge_u (local.get $po) (local.get $pe)))
-      (local.set $lx (i64.load (local.get $pa)))
-      (local.set $ly (i64.load (local.get $pb)))
-      ${store}
-      (local.set $pa (i32.add (local.get $pa) (i32.shl (local.get $sa) (i32.const 3))))
-      (local.set $pb (i32.add (local.get $pb) (i32.shl (local.get $sb) (i32.const 3))))
-      (local.set $po (i32.add (local.get $po) (i32.const ${op.cmp ? 1 : 8})))
-      (br $l))))`;
 }
 
 /** int8/uint8 row segments: one element at a time (sign- or zero-extended to i32, the low byte stored). */
@@ -593,7 +556,7 @@ function segFuncU8(v: WatVariant, op: BinOp): string {
 function driver(op: BinOp): string {
   const ex = binaryExport(op.name, op.dt);
   // log2 of the operand element size
-  const shift = op.dt === 'u8' || op.dt === 'i8' || op.dt === 'ui8' ? 0 : isWide(op.dt) ? Math.log2(WIDE[op.dt].bytes) : op.dt === 'i64' ? 3 : 2;
+  const shift = op.dt === 'u8' || op.dt === 'i8' || op.dt === 'ui8' ? 0 : isWide(op.dt) ? Math.log2(WIDE[op.dt].bytes) : 2;
   return `(func (export "${ex}") (param $a i32) (param $b i32) (param $o i32) (param $meta i32) (param $start i32) (param $end i32)
     (local $n i32) (local $sa i32) (local $sb i32) (local $row i32) (local $col i32) (local $len i32)
     (local $ao i32) (local $bo i32) (local $q i32) (local $k i32) (local $p i32) (local $d i32) (local $i i32)

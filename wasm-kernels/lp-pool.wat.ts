@@ -105,7 +105,7 @@ const ARGMAX = windowWalk(
                   (local.set $best (i64.add (i64.extend_i32_u (i32.mul ${g('img')} ${g('IMG')}))
                     (i64.extend_i32_u (if (result i32) ${g('p')}
                       (then (i32.add ${g('ih')} (i32.mul ${g('iw')} ${g('H')})))
-                      (else (i32.add (i32.mul (i32.add (i32.mul ${g('id')} ${g('H')}) ${g('ih')}) ${g('W')}) ${g('iw')})))))))))`,
+                      (else (i32.add (i32.mul (i32.add (i32.mul ${g('id')} ${g('H')}) ${g('ih')}) ${g('W')}) ${g('iw')}))))))))`,
   `(f32.store (i32.add ${g('y')} (i32.shl ${g('e')} ${i(2)})) ${g('s')})
     (i64.store (i32.add ${g('v')} (i32.shl ${g('e')} ${i(3)})) ${g('best')})`,
 );
