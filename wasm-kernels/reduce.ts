@@ -36,12 +36,14 @@ function runPass(w: Wasm, op: string, p: ReducePass, dt: 'f32' | 'i32', x: numbe
 }
 
 /**
- * int64 reductions (scalar kernels, see reduce-i64.wat.ts): each pass maps [outer, R, inner] to
- * [outer, inner], one output item per work unit, through 8-byte scratch between passes. Threaded
- * like the float LogSumExp pass (≥ 32k elements a thread; not measured separately: int64 reductions
- * are shape arithmetic on a few elements).
+ * int64 and float64 reductions (scalar kernels, see reduce-i64.wat.ts and reduce-f64.wat.ts): each
+ * pass maps [outer, R, inner] to [outer, inner], one output item per work unit, through 8-byte
+ * scratch between passes; float64 then runs the finish (mean, sqrt, log) over the output. ReduceSum
+ * float64 over 64k elements takes 0.65 ns/element and CumSum 0.72 on one thread (under load), so
+ * ≥ 32k elements a thread is ~20 µs, as the float LogSumExp pass (int64 reductions are shape
+ * arithmetic on a few elements and use the same threshold).
  */
-function runPassesI64(w: Wasm, op: string, x: Tensor, y: Tensor, plan: ReducePlan): void {
+function runPasses64(w: Wasm, op: string, x: Tensor, y: Tensor, plan: ReducePlan, dt: 'i64' | 'f64'): void {
   const out = w.ptrOf(y, op);
   let src = plan.passes[0]!.R === 0 ? 0 : w.ptrOf(x, op);
   const scratch: number[] = [];
@@ -51,33 +53,10 @@ function runPassesI64(w: Wasm, op: string, x: Tensor, y: Tensor, plan: ReducePla
       const dst = last ? out : w.alloc(Math.max(8, p.outer * p.inner * 8), op);
       if (!last) scratch.push(dst);
       const minPerThread = Math.max(1, Math.ceil(MIN_ELEMENTS_PER_THREAD / Math.max(1, p.R)));
-      w.parallelFor('reduce', `${p.mode}_i64`, [src, dst, p.R, p.inner], p.outer * p.inner, { minPerThread, op });
+      w.parallelFor('reduce', `${p.mode}_${dt}`, [src, dst, p.R, p.inner], p.outer * p.inner, { minPerThread, op });
       src = dst;
     });
-  } finally {
-    for (const s of scratch) w.free(s);
-  }
-}
-
-/**
- * float64 reductions (scalar kernels, see reduce-f64.wat.ts): as the int64 ones, then the finish
- * (mean, sqrt, log) over the output. ReduceSum over 64k elements takes 0.65 ns/element and CumSum
- * 0.72 on one thread (under load), so ≥ 32k elements a thread is ~20 µs, as the float LogSumExp pass.
- */
-function runPassesF64(w: Wasm, op: string, x: Tensor, y: Tensor, plan: ReducePlan): void {
-  const out = w.ptrOf(y, op);
-  let src = plan.passes[0]!.R === 0 ? 0 : w.ptrOf(x, op);
-  const scratch: number[] = [];
-  try {
-    plan.passes.forEach((p, i) => {
-      const last = i === plan.passes.length - 1;
-      const dst = last ? out : w.alloc(Math.max(8, p.outer * p.inner * 8), op);
-      if (!last) scratch.push(dst);
-      const minPerThread = Math.max(1, Math.ceil(MIN_ELEMENTS_PER_THREAD / Math.max(1, p.R)));
-      w.parallelFor('reduce', `${p.mode}_f64`, [src, dst, p.R, p.inner], p.outer * p.inner, { minPerThread, op });
-      src = dst;
-    });
-    if (plan.finish !== 'none') {
+    if (dt === 'f64' && plan.finish !== 'none') {
       w.parallelFor('reduce', `finish_${plan.finish}_f64`, [out, plan.count], plan.outSize, { minPerThread: MIN_CHEAP_ELEMENTS_PER_THREAD, op });
     }
   } finally {
@@ -94,8 +73,8 @@ for (const op of REDUCE_OPS) {
     family: 'reduce',
     run(ctx: KernelContext, inputs: readonly Tensor[], outputs: readonly Tensor[], plan: ReducePlan): void {
       const w = ctx.wasm;
-      if (inputs[0]!.dtype === 'int64') return runPassesI64(w, op, inputs[0]!, outputs[0]!, plan);
-      if (inputs[0]!.dtype === 'float64') return runPassesF64(w, op, inputs[0]!, outputs[0]!, plan);
+      if (inputs[0]!.dtype === 'int64') return runPasses64(w, op, inputs[0]!, outputs[0]!, plan, 'i64');
+      if (inputs[0]!.dtype === 'float64') return runPasses64(w, op, inputs[0]!, outputs[0]!, plan, 'f64');
       const dt = inputs[0]!.dtype === 'int32' ? 'i32' : 'f32';
       const out = w.ptrOf(outputs[0]!, op);
       let src = plan.passes[0]!.R === 0 ? 0 : w.ptrOf(inputs[0]!, op);
