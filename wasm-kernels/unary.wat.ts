@@ -158,22 +158,6 @@ const I64_KERNELS: readonly { name: string; body: (x: string) => string }[] = [
       (i64x2.sub (i64x2.lt_s (local.get $t) (v128.const i64x2 0 0)) (i64x2.gt_s (local.get $t) (v128.const i64x2 0 0))))` },
 ];
 
-function kernelI64(op: (typeof I64_KERNELS)[number]): string {
-  return `(func (export "${op.name}") (param $x i32) (param $y i32) (param $start i32) (param $end i32)
-    (local $p i32) (local $q i32) (local $e i32) (local $t v128)
-    (local.set $p (i32.add (local.get $x) (i32.shl (local.get $start) (i32.const 3))))
-    (local.set $q (i32.add (local.get $y) (i32.shl (local.get $start) (i32.const 3))))
-    (local.set $e (i32.add (local.get $x) (i32.shl (local.get $end) (i32.const 3))))
-    (block $vd (loop $vl
-      (br_if $vd (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $e)))
-      (v128.store (local.get $q) ${op.body('(v128.load (local.get $p))')})
-      (local.set $p (i32.add (local.get $p) (i32.const 16)))
-      (local.set $q (i32.add (local.get $q) (i32.const 16)))
-      (br $vl)))
-    (if (i32.lt_u (local.get $p) (local.get $e)) (then
-      (v128.store64_lane 0 (local.get $q) ${op.body('(v128.load64_zero (local.get $p))')}))))`;
-}
-
 /** f64x2 constant with both lanes x. */
 const d2 = (x: number) => `(v128.const f64x2 ${x} ${x})`;
 
@@ -209,7 +193,8 @@ const F64_KERNELS: readonly { name: string; params?: string; setup?: string; bod
   },
 ];
 
-function kernelF64(op: (typeof F64_KERNELS)[number]): string {
+/** An elementwise kernel over 8-byte elements (int64 and float64), two lanes per vector and a one-lane tail. */
+function kernel64(op: (typeof F64_KERNELS)[number]): string {
   return `(func (export "${op.name}") (param $x i32) (param $y i32) ${op.params ?? ''} (param $start i32) (param $end i32)
     (local $p i32) (local $q i32) (local $e i32) (local $t v128) (local $c0 v128) (local $c1 v128)
     ${op.setup ?? ''}
@@ -357,6 +342,6 @@ export const unaryFamily: WatFamily = {
   name: 'unary',
   usesRelaxed: true,
   emit(v: WatVariant): string {
-    return `(module\n${memoryImport(v)}\n${UNARY_KERNELS.map((op) => kernel(v, op)).join('\n')}\n${PREDICATES.map(predicate).join('\n')}\n${I64_KERNELS.map(kernelI64).join('\n')}\n${EXP_F64X2}\n${LOG_F64X2}\n${F64_KERNELS.map(kernelF64).join('\n')}\n${INT_CLIPS.map(intClip).join('\n')}\n${INT_UNARY_DTS.map(intUnary).join('\n')}\n${NOT_U8}\n)`;
+    return `(module\n${memoryImport(v)}\n${UNARY_KERNELS.map((op) => kernel(v, op)).join('\n')}\n${PREDICATES.map(predicate).join('\n')}\n${I64_KERNELS.map(kernel64).join('\n')}\n${EXP_F64X2}\n${LOG_F64X2}\n${F64_KERNELS.map(kernel64).join('\n')}\n${INT_CLIPS.map(intClip).join('\n')}\n${INT_UNARY_DTS.map(intUnary).join('\n')}\n${NOT_U8}\n)`;
   },
 };
