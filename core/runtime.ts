@@ -1,6 +1,6 @@
 import { ARRAY_CTOR, BYTES_PER_ELEMENT, dtypeOfArray, gpuStorable, isDType, type AnyTypedArray, type DType } from './dtype.js';
 import { DTypeError, DeviceError, DisposedError, ShapeError, TwinopsError, fmtShape } from './errors.js';
-import { Tensor, shapeSize, type Device, type Storage } from './tensor.js';
+import { Tensor, shapeSize, type Device, type Storage, type TensorOwner } from './tensor.js';
 import { OPS } from '../ops/index.js';
 import type { BinaryOp } from '../ops/binary.js';
 import type { GemmAttrs } from '../ops/gemm.js';
@@ -8,7 +8,8 @@ import type { MatMulAttrs } from '../ops/matmul.js';
 import type { SoftmaxAttrs } from '../ops/softmax.js';
 import type { Plan } from '../ops/types.js';
 import type { UnaryAttrs, UnaryOp } from '../ops/unary.js';
-import { registry as defaultRegistry, type KernelContext, type Registry } from '../registry/registry.js';
+import { registry as defaultRegistry, type Kernel, type KernelContext, type Registry } from '../registry/registry.js';
+import { CallCache } from './call-cache.js';
 import '../registry/kernels.js';
 import { WasmBackend, type ThreadPool } from '../wasm-kernels/runtime/backend.js';
 import type { GpuBackend } from '../webgpu-kernels/runtime/backend.js';
@@ -45,6 +46,8 @@ export interface MemoryInfo {
   gpuBytes: number;
 }
 
+export { CallCache };
+
 export type TensorData = AnyTypedArray | readonly number[] | readonly boolean[] | readonly bigint[];
 
 /**
@@ -59,8 +62,9 @@ export class Runtime {
   readonly gpu: GpuBackend | undefined;
   private readonly registry: Registry;
   private readonly order: readonly Device[];
-  private readonly live = new Set<Tensor>();
-  private readonly owner = { track: (t: Tensor) => void this.live.add(t), untrack: (t: Tensor) => void this.live.delete(t) };
+  /** Live tensors, each at its `ownerSlot` (an array with swap-remove: no hashing per tensor). */
+  private readonly live = new LiveList();
+  private readonly owner: TensorOwner = this.live;
   private readonly ctx: KernelContext;
   private disposed = false;
 
@@ -157,12 +161,46 @@ export class Runtime {
     this.alive(op);
     const def = OPS.get(op);
     if (!def) throw new TwinopsError('UNSUPPORTED', op, `unknown op (known: ${[...OPS.keys()].join(', ')})`);
-    for (const t of inputs) {
+    this.checkInputs(op, inputs);
+    const plan: Plan = def.plan(inputs, attrs);
+    return this.execute(op, inputs, plan, this.kernelFor(op, inputs, plan));
+  }
+
+  /**
+   * `run` for a call site that repeats (a graph node run after run): `cache` (one per call site,
+   * held by the caller) remembers the last call's plan and kernel, and reuses them while the op, the
+   * inputs' dtypes, shapes and devices and the attributes' contents are the same, which proves that
+   * the op's checks passed for these inputs. Anything else goes the `run` way (same errors) and
+   * refills the cache. Results are those of `run`.
+   */
+  runCached(op: string, inputs: readonly Tensor[], attrs: object | undefined, cache: CallCache): Tensor[] {
+    if (!cache.matches(op, inputs, attrs)) {
+      this.alive(op);
+      const def = OPS.get(op);
+      if (!def) throw new TwinopsError('UNSUPPORTED', op, `unknown op (known: ${[...OPS.keys()].join(', ')})`);
+      this.checkInputs(op, inputs);
+      cache.clear();
+      const plan: Plan = def.plan(inputs, attrs ?? {});
+      const kernel = this.kernelFor(op, inputs, plan);
+      cache.fill(op, inputs, attrs, plan, kernel);
+      return this.execute(op, inputs, plan, kernel);
+    }
+    this.alive(op);
+    this.checkInputs(op, inputs);
+    return this.execute(op, inputs, cache.plan!, cache.kernel!, cache.shapes);
+  }
+
+  private checkInputs(op: string, inputs: readonly Tensor[]): void {
+    for (let i = 0; i < inputs.length; i++) {
+      const t = inputs[i]!;
       if (!(t instanceof Tensor)) throw new DTypeError(op, `inputs must be twinops Tensors, got ${Object.prototype.toString.call(t)}`);
       t.storageFor(op);
       if (!this.live.has(t)) throw new DeviceError(op, `${t.toString()} belongs to another runtime`);
     }
-    const plan: Plan = def.plan(inputs, attrs);
+  }
+
+  /** The kernel for a checked call: the registry's first device in order, and wasm for inputs all on wasm. */
+  private kernelFor(op: string, inputs: readonly Tensor[], plan: Plan): Kernel {
     let kernel = this.registry.resolve(op, plan.dispatchDType, this.order);
     // inputs that are all on wasm (a wasm-only dtype, or the result of a wasm-only op) run on wasm
     // where it has the kernel: a WebGPU kernel could not read them, and moving them is asynchronous
@@ -174,16 +212,32 @@ export class Runtime {
         throw new DeviceError(op, `${t.toString()} is on ${t.device} but the ${op} kernel for ${plan.dispatchDType} runs on ${kernel.device}; move it with await rt.to(tensor, '${kernel.device}')`);
       }
     }
+    return kernel;
+  }
+
+  /** Allocate the outputs (with `shapes`, frozen copies of the plan's, where the caller has them) and run the kernel. */
+  private execute(op: string, inputs: readonly Tensor[], plan: Plan, kernel: Kernel, shapes?: readonly (readonly number[])[]): Tensor[] {
+    const specs = plan.outputs;
     if (kernel.kind === 'metadata') {
-      return kernel.alias!(inputs, plan).map((i, k) => this.wrap(plan.outputs[k]!.dtype, plan.outputs[k]!.shape, this.share(inputs[i]!)));
+      const from = kernel.alias!(inputs, plan);
+      const outs: Tensor[] = new Array(from.length);
+      for (let k = 0; k < from.length; k++) outs[k] = this.wrap(specs[k]!.dtype, shapes ? shapes[k]! : specs[k]!.shape, this.share(inputs[from[k]!]!));
+      return outs;
     }
-    const outputs: Tensor[] = [];
+    // sized up front: a pushed-to [] would get a 17-slot backing store per call
+    const outputs: Tensor[] = new Array(specs.length);
+    let made = 0;
     try {
-      for (const o of plan.outputs) outputs.push(this.allocOn(kernel.device, o.dtype, o.shape, op));
+      let work = false;
+      for (; made < specs.length; made++) {
+        const o = this.allocOn(kernel.device, specs[made]!.dtype, shapes ? shapes[made]! : specs[made]!.shape, op);
+        outputs[made] = o;
+        if (o.size > 0) work = true;
+      }
       // zero-size outputs need no kernel (every op here writes only its outputs)
-      if (outputs.some((o) => o.size > 0)) kernel.run!(this.ctx, inputs, outputs, plan);
+      if (work) kernel.run!(this.ctx, inputs, outputs, plan);
     } catch (e) {
-      for (const o of outputs) o.dispose();
+      for (let k = 0; k < made; k++) outputs[k]!.dispose();
       throw e;
     }
     return outputs;
@@ -253,14 +307,14 @@ export class Runtime {
   memory(): MemoryInfo {
     const h = this.wasm.heap.stats();
     let gpuBytes = 0;
-    for (const t of this.live) if (!t.isDisposed && t.device === 'webgpu') gpuBytes += t.byteLength;
-    return { liveTensors: this.live.size, wasm: { heapBytes: h.heapBytes, inUse: h.inUse, highWater: h.highWater }, gpuBytes };
+    for (const t of this.live.tensors) if (!t.isDisposed && t.device === 'webgpu') gpuBytes += t.byteLength;
+    return { liveTensors: this.live.tensors.length, wasm: { heapBytes: h.heapBytes, inUse: h.inUse, highWater: h.highWater }, gpuBytes };
   }
 
   /** Dispose every live tensor, release the GPU device and terminate the workers this runtime owns. */
   dispose(): void {
     if (this.disposed) return;
-    for (const t of [...this.live]) t.dispose();
+    for (const t of this.live.tensors.slice()) t.dispose();
     this.disposed = true;
     this.gpu?.dispose();
     this.wasm.dispose();
@@ -268,6 +322,32 @@ export class Runtime {
 
   get isDisposed(): boolean {
     return this.disposed;
+  }
+}
+
+/** A runtime's live tensors: `tensors[t.ownerSlot] === t` for each. */
+class LiveList implements TensorOwner {
+  readonly tensors: Tensor[] = [];
+
+  track(t: Tensor): void {
+    t.ownerSlot = this.tensors.length;
+    this.tensors.push(t);
+  }
+
+  untrack(t: Tensor): void {
+    const k = t.ownerSlot;
+    if (k < 0 || this.tensors[k] !== t) return;
+    const last = this.tensors.pop()!;
+    if (last !== t) {
+      this.tensors[k] = last;
+      last.ownerSlot = k;
+    }
+    t.ownerSlot = -1;
+  }
+
+  has(t: Tensor): boolean {
+    const k = t.ownerSlot;
+    return k >= 0 && this.tensors[k] === t;
   }
 }
 

@@ -48,10 +48,13 @@ export class Tensor {
   private _storage: Storage | undefined;
   private readonly reader: StorageReader;
   private readonly owner: TensorOwner | undefined;
+  /** Where the owner keeps this tensor in its live list (-1: untracked); the owner's to read and write. */
+  ownerSlot = -1;
 
   constructor(dtype: DType, shape: readonly number[], storage: Storage, reader: StorageReader, owner?: TensorOwner) {
     this.dtype = dtype;
-    this.shape = Object.freeze(shape.slice());
+    // a frozen shape (another tensor's, a cached plan's) cannot change: share it
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
     this.size = shapeSize(shape);
     this._storage = storage;
     this.reader = reader;
@@ -68,7 +71,8 @@ export class Tensor {
   }
 
   get device(): Device {
-    return this.storage.device;
+    const s = this._storage;
+    return s ? s.device : this.storageFor(undefined).device;
   }
 
   get rank(): number {
@@ -132,6 +136,6 @@ export class Tensor {
 
 export function shapeSize(shape: readonly number[]): number {
   let n = 1;
-  for (const d of shape) n *= d;
+  for (let i = 0; i < shape.length; i++) n *= shape[i]!;
   return n;
 }

@@ -45,7 +45,7 @@ totals[tsc.status === 0 ? 'passed' : 'failed']++;
 lines.push(`typecheck (tsc --noEmit, strict): ${tsc.status === 0 ? 'passed' : 'FAILED'}`);
 
 vitest('vitest (relaxed SIMD enabled)', { TWINOPS_RELAXED: '1' }, []);
-vitest('vitest (plain SIMD128)', { TWINOPS_RELAXED: '0' }, ['tests/ops-wasm.test.ts', 'tests/features.test.ts', 'tests/gemm-kernel.test.ts', 'tests/elementwise-kernel.test.ts', 'tests/softmax-kernel.test.ts', 'tests/conv.test.ts', 'tests/conv-tfjs.test.ts', 'tests/pool-ops.test.ts', 'tests/attention.test.ts', 'tests/dtypes.test.ts'].filter((f) => existsSync(f)));
+vitest('vitest (plain SIMD128)', { TWINOPS_RELAXED: '0' }, ['tests/ops-wasm.test.ts', 'tests/features.test.ts', 'tests/gemm-kernel.test.ts', 'tests/elementwise-kernel.test.ts', 'tests/softmax-kernel.test.ts', 'tests/conv.test.ts', 'tests/conv-tfjs.test.ts', 'tests/pool-ops.test.ts', 'tests/attention.test.ts', 'tests/dtypes.test.ts', 'tests/conv-direct.test.ts', 'tests/conv-tiny.test.ts', 'tests/dwconv-strided.test.ts', 'tests/binary-rowvec.test.ts', 'tests/pool-nhwc-inside.test.ts', 'tests/wasm-launch.test.ts'].filter((f) => existsSync(f)));
 
 const browser = spawnSync('npx', ['tsx', 'tests/browser/run.ts'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 process.stdout.write(browser.stdout ?? '');

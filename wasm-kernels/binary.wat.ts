@@ -552,48 +552,162 @@ function segFuncU8(v: WatVariant, op: BinOp): string {
       (br $l))))`;
 }
 
-/** The exported driver: walks rows of [start, end), locating each row's operands from `meta`. */
+/**
+ * The exported driver: walks the rows of [start, end). The first row's position comes from two
+ * divisions; after that the index along the innermost outer dimension (`$i0`) steps by one, and
+ * the offsets of the dimensions above it (`$abase`, `$bbase`) are recomputed from `meta` only when
+ * `$i0` wraps. A per-row division cost more than the row itself for short rows (NHWC per-channel
+ * Prelu/Add/Mul with C = 16–128: rows of 16–128 elements).
+ */
 function driver(op: BinOp): string {
   const ex = binaryExport(op.name, op.dt);
   // log2 of the operand element size
   const shift = op.dt === 'u8' || op.dt === 'i8' || op.dt === 'ui8' ? 0 : isWide(op.dt) ? Math.log2(WIDE[op.dt].bytes) : 2;
   return `(func (export "${ex}") (param $a i32) (param $b i32) (param $o i32) (param $meta i32) (param $start i32) (param $end i32)
     (local $n i32) (local $sa i32) (local $sb i32) (local $row i32) (local $col i32) (local $len i32)
-    (local $ao i32) (local $bo i32) (local $q i32) (local $k i32) (local $p i32) (local $d i32) (local $i i32)
+    (local $q i32) (local $k i32) (local $p i32) (local $d i32) (local $i i32)
+    (local $d0 i32) (local $sa0 i32) (local $sb0 i32) (local $i0 i32) (local $abase i32) (local $bbase i32) (local $fresh i32)
     (local.set $n (i32.load offset=4 (local.get $meta)))
     (local.set $sa (i32.load offset=8 (local.get $meta)))
     (local.set $sb (i32.load offset=12 (local.get $meta)))
     (local.set $row (i32.div_u (local.get $start) (local.get $n)))
     (local.set $col (i32.sub (local.get $start) (i32.mul (local.get $row) (local.get $n))))
+    ;; innermost outer dimension (a single row when there is none)
+    (local.set $d0 (i32.const 1))
+    (if (i32.load (local.get $meta)) (then
+      (local.set $d0 (i32.load offset=16 (local.get $meta)))
+      (local.set $sa0 (i32.load offset=20 (local.get $meta)))
+      (local.set $sb0 (i32.load offset=24 (local.get $meta)))))
+    (local.set $i0 (i32.rem_u (local.get $row) (local.get $d0)))
+    (local.set $row (i32.div_u (local.get $row) (local.get $d0)))
+    (local.set $fresh (i32.const 1))
     (block $done (loop $rows
       (br_if $done (i32.ge_u (local.get $start) (local.get $end)))
+      (if (local.get $fresh) (then
+        ;; offsets of the outer dimensions above the innermost one, from $row
+        (local.set $abase (i32.const 0))
+        (local.set $bbase (i32.const 0))
+        (local.set $q (local.get $row))
+        (local.set $p (i32.add (local.get $meta) (i32.const 28)))
+        (local.set $k (i32.load (local.get $meta)))
+        (if (local.get $k) (then (local.set $k (i32.sub (local.get $k) (i32.const 1)))))
+        (block $od (loop $dims
+          (br_if $od (i32.eqz (local.get $k)))
+          (local.set $d (i32.load (local.get $p)))
+          (local.set $i (i32.rem_u (local.get $q) (local.get $d)))
+          (local.set $q (i32.div_u (local.get $q) (local.get $d)))
+          (local.set $abase (i32.add (local.get $abase) (i32.mul (local.get $i) (i32.load offset=4 (local.get $p)))))
+          (local.set $bbase (i32.add (local.get $bbase) (i32.mul (local.get $i) (i32.load offset=8 (local.get $p)))))
+          (local.set $p (i32.add (local.get $p) (i32.const 12)))
+          (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+          (br $dims)))
+        (local.set $fresh (i32.const 0))))
       (local.set $len (i32.sub (local.get $n) (local.get $col)))
       (if (i32.gt_u (local.get $len) (i32.sub (local.get $end) (local.get $start)))
         (then (local.set $len (i32.sub (local.get $end) (local.get $start)))))
-      (local.set $ao (i32.mul (local.get $col) (local.get $sa)))
-      (local.set $bo (i32.mul (local.get $col) (local.get $sb)))
-      (local.set $q (local.get $row))
-      (local.set $p (i32.add (local.get $meta) (i32.const 16)))
-      (local.set $k (i32.load (local.get $meta)))
-      (block $od (loop $dims
-        (br_if $od (i32.eqz (local.get $k)))
-        (local.set $d (i32.load (local.get $p)))
-        (local.set $i (i32.rem_u (local.get $q) (local.get $d)))
-        (local.set $q (i32.div_u (local.get $q) (local.get $d)))
-        (local.set $ao (i32.add (local.get $ao) (i32.mul (local.get $i) (i32.load offset=4 (local.get $p)))))
-        (local.set $bo (i32.add (local.get $bo) (i32.mul (local.get $i) (i32.load offset=8 (local.get $p)))))
-        (local.set $p (i32.add (local.get $p) (i32.const 12)))
-        (local.set $k (i32.sub (local.get $k) (i32.const 1)))
-        (br $dims)))
       (call $seg_${ex}
-        (i32.add (local.get $a) (i32.shl (local.get $ao) (i32.const ${shift})))
-        (i32.add (local.get $b) (i32.shl (local.get $bo) (i32.const ${shift})))
+        (i32.add (local.get $a) (i32.shl (i32.add (i32.add (local.get $abase) (i32.mul (local.get $i0) (local.get $sa0))) (i32.mul (local.get $col) (local.get $sa))) (i32.const ${shift})))
+        (i32.add (local.get $b) (i32.shl (i32.add (i32.add (local.get $bbase) (i32.mul (local.get $i0) (local.get $sb0))) (i32.mul (local.get $col) (local.get $sb))) (i32.const ${shift})))
         (i32.add (local.get $o) (i32.mul (local.get $start) (i32.const ${op.cmp ? 1 : 1 << shift})))
         (local.get $len) (local.get $sa) (local.get $sb))
       (local.set $start (i32.add (local.get $start) (local.get $len)))
-      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (local.set $col (i32.const 0))
+      (local.set $i0 (i32.add (local.get $i0) (i32.const 1)))
+      (if (i32.eq (local.get $i0) (local.get $d0)) (then
+        (local.set $i0 (i32.const 0))
+        (local.set $row (i32.add (local.get $row) (i32.const 1)))
+        (local.set $fresh (i32.const 1))))
+      (br $rows))))`;
+}
+
+/**
+ * Ops with a row-vector export: a contiguous operand against a vector of `n` elements that repeats
+ * along it (NHWC per-channel Prelu/Add/Mul: x [.., C] op alpha [C]). `side` b: b repeats; a: a repeats.
+ */
+export const ROWVEC_OPS: Readonly<Record<string, readonly ('f32' | 'i32')[]>> = {
+  Add: ['f32', 'i32'], Sub: ['f32', 'i32'], Mul: ['f32', 'i32'], Div: ['f32'], Max: ['f32', 'i32'], Min: ['f32', 'i32'],
+  PRelu: ['f32'], SquaredDifference: ['f32'],
+};
+export const rowvecExport = (op: string, dt: 'f32' | 'i32', side: 'a' | 'b') => `${op}_rowvec_${side}_${dt}`;
+
+/**
+ * `<op>_rowvec_<side>_<dt>(a, b, out, n, start, end)`: flat output elements [start, end) of
+ * out[i] = a[i] op b[i mod n] (side b) or a[i mod n] op b[i] (side a), all in one function: per
+ * row only a pointer reset and a bound, then 2 vectors a step, 1, and single lanes for the tail
+ * (the same lane operation as the strided kernels, so results match them bit for bit).
+ * The launcher passes n ≥ 16 with n % 4 = 0, expanding shorter or odd vectors to a multiple.
+ *
+ * `<op>_rowscal_<side>_<dt>(a, b, out, n, start, end)`: out[i] = a[i] op b[floor(i / n)] (side b;
+ * side a mirrored): a scalar per row of n, splat once a row (NCHW x [C, H·W] op per-channel [C,1,1]).
+ */
+function rowvec(v: WatVariant, op: BinOp, side: 'a' | 'b', scal = false): string {
+  const f = op.vec!;
+  const pair = (c: string, vv: string) => (side === 'b' ? f(v, c, vv) : f(v, vv, c));
+  const V = (off: number, lane = false) => (scal ? '(local.get $vs)' : lane ? '(v128.load32_zero (local.get $pv))' : `(v128.load${off ? ` offset=${off}` : ''} (local.get $pv))`);
+  const step = (bytes: number, body: string) => `${body}
+        (local.set $pc (i32.add (local.get $pc) (i32.const ${bytes})))
+        ${scal ? '' : `(local.set $pv (i32.add (local.get $pv) (i32.const ${bytes})))`}
+        (local.set $po (i32.add (local.get $po) (i32.const ${bytes})))`;
+  const vecBase = side === 'b' ? '$b' : '$a';
+  const name = scal ? `${op.name}_rowscal_${side}_${op.dt}` : rowvecExport(op.name, op.dt as 'f32' | 'i32', side);
+  return `(func (export "${name}") (param $a i32) (param $b i32) (param $o i32) (param $n i32) (param $start i32) (param $end i32)
+    (local $col i32) (local $row i32) (local $pc i32) (local $pv i32) (local $po i32) (local $pe i32) (local $re i32) (local $t v128) (local $vs v128)
+    (local.set $row (i32.div_u (local.get $start) (local.get $n)))
+    (local.set $col (i32.sub (local.get $start) (i32.mul (local.get $row) (local.get $n))))
+    (local.set $pc (i32.add (local.get ${side === 'b' ? '$a' : '$b'}) (i32.shl (local.get $start) (i32.const 2))))
+    (local.set $po (i32.add (local.get $o) (i32.shl (local.get $start) (i32.const 2))))
+    (local.set $pe (i32.add (local.get $o) (i32.shl (local.get $end) (i32.const 2))))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $po) (local.get $pe)))
+      ${scal
+        ? `(local.set $vs (v128.load32_splat (i32.add (local.get ${vecBase}) (i32.shl (local.get $row) (i32.const 2)))))
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))`
+        : `(local.set $pv (i32.add (local.get ${vecBase}) (i32.shl (local.get $col) (i32.const 2))))`}
+      (local.set $re (i32.add (local.get $po) (i32.shl (i32.sub (local.get $n) (local.get $col)) (i32.const 2))))
+      (if (i32.gt_u (local.get $re) (local.get $pe)) (then (local.set $re (local.get $pe))))
+      (block $d2 (loop $l2
+        (br_if $d2 (i32.gt_u (i32.add (local.get $po) (i32.const 32)) (local.get $re)))
+        ${step(32, `(v128.store (local.get $po) ${pair('(v128.load (local.get $pc))', V(0))})
+        (v128.store offset=16 (local.get $po) ${pair('(v128.load offset=16 (local.get $pc))', V(16))})`)}
+        (br $l2)))
+      (if (i32.le_u (i32.add (local.get $po) (i32.const 16)) (local.get $re)) (then
+        ${step(16, `(v128.store (local.get $po) ${pair('(v128.load (local.get $pc))', V(0))})`)}))
+      (block $d1 (loop $l1
+        (br_if $d1 (i32.ge_u (local.get $po) (local.get $re)))
+        ${step(4, `(v128.store32_lane 0 (local.get $po) ${pair('(v128.load32_zero (local.get $pc))', V(0, true))})`)}
+        (br $l1)))
       (local.set $col (i32.const 0))
       (br $rows))))`;
+}
+
+export const rowscalExport = (op: string, dt: 'f32' | 'i32', side: 'a' | 'b') => `${op}_rowscal_${side}_${dt}`;
+
+function rowvecFuncs(v: WatVariant): string {
+  const out: string[] = [];
+  for (const op of BINARY_KERNELS) {
+    if (op.cmp || !op.vec || !(ROWVEC_OPS[op.name] ?? []).includes(op.dt as 'f32')) continue;
+    for (const scal of [false, true]) {
+      out.push(rowvec(v, op, 'b', scal));
+      if (op.name !== 'PRelu') out.push(rowvec(v, op, 'a', scal));
+    }
+  }
+  return out.join('\n');
+}
+
+/**
+ * `<op>_<dt>_flat(a, b, out, sa, sb, start, end)`: a problem that collapsed to one row (same shapes,
+ * or a scalar against a tensor): elements [start, end) straight through the row kernel, with the
+ * strides as arguments instead of a `meta` block (the launcher allocates nothing).
+ */
+function flatDriver(op: BinOp): string {
+  const ex = binaryExport(op.name, op.dt);
+  const shift = op.dt === 'u8' || op.dt === 'i8' || op.dt === 'ui8' ? 0 : isWide(op.dt) ? Math.log2(WIDE[op.dt].bytes) : 2;
+  return `(func (export "${ex}_flat") (param $a i32) (param $b i32) (param $o i32) (param $sa i32) (param $sb i32) (param $start i32) (param $end i32)
+    (call $seg_${ex}
+      (i32.add (local.get $a) (i32.shl (i32.mul (local.get $start) (local.get $sa)) (i32.const ${shift})))
+      (i32.add (local.get $b) (i32.shl (i32.mul (local.get $start) (local.get $sb)) (i32.const ${shift})))
+      (i32.add (local.get $o) (i32.mul (local.get $start) (i32.const ${op.cmp ? 1 : 1 << shift})))
+      (i32.sub (local.get $end) (local.get $start)) (local.get $sa) (local.get $sb)))`;
 }
 
 export const binaryFamily: WatFamily = {
@@ -601,7 +715,7 @@ export const binaryFamily: WatFamily = {
   // no FMA anywhere (Pow runs in float64): one build serves both variants
   usesRelaxed: false,
   emit(v: WatVariant): string {
-    const parts = BINARY_KERNELS.map((op) => `${segFunc(v, op)}\n${driver(op)}`);
-    return `(module\n${memoryImport(v)}\n${IPOW}\n${IPOW64}\n${FMOD}\n${FMOD64}\n${powv(v)}\n${atan2v(v)}\n${parts.join('\n')}\n)`;
+    const parts = BINARY_KERNELS.map((op) => `${segFunc(v, op)}\n${driver(op)}\n${flatDriver(op)}`);
+    return `(module\n${memoryImport(v)}\n${IPOW}\n${IPOW64}\n${FMOD}\n${FMOD64}\n${powv(v)}\n${atan2v(v)}\n${parts.join('\n')}\n${rowvecFuncs(v)}\n)`;
   },
 };

@@ -3,7 +3,11 @@
  *
  * - depthwise 1-D/2-D (one input channel per group, any multiplier): the direct kernels, bias
  *   and activation fused (3-D depthwise takes the grouped path below);
- * - group 1: im2col (skipped for 1×1 convs with stride 1 and no padding) and one GEMM with the
+ * - group 1, 1-D/2-D, C < 32 and M ≤ 64 channels, not pointwise, or any C and M with a tiny output
+ *   (one pixel, or ≤ 64 pixels and little work, see `tinyOutput`; pointwise included): the direct kernels of
+ *   family `conv-direct` (4 pixels × 8 channels per tile; 1 pixel × 32 channels for output rows of
+ *   1–2 pixels), no im2col, no transposes, either layout;
+ * - other group 1: im2col (skipped for 1×1 convs with stride 1 and no padding) and one GEMM with the
  *   bias and activation in its epilogue. NHWC: Y[N·P, M] = col[N·P, K] · F[K, M], the HWIO filter
  *   read as K×M and packed once (cached on the filter tensor by gemm-launch). NCHW: X transposed
  *   to NHWC, the NHWC form with the filter as HWIO (cached), Y transposed back; NCHW 1×1: per
@@ -17,8 +21,11 @@ import '../ops/conv.js';
 import type { GemmProblem } from '../ops/matmul.js';
 import { registry, type KernelContext } from '../registry/registry.js';
 import { BIAS_ACT, CP, DWCONV_NCHW, DWCONV_NHWC, IM2COL_NCHW, IM2COL_NHWC, TRANSPOSE } from './conv.wat.js';
+import { DW_STRIDES, DW_WIDTHS, dwNchwExport } from './dwconv.wat.js';
+import { NHWC_WIDTHS, dwNhwcExport, dwNhwcFits } from './dwconv-nhwc.wat.js';
 import { actParams, runGemm } from './gemm-launch.js';
 import { CB } from './conv-gemm.wat.js';
+import { DC, DIRECT_MRS, DIRECT_NR, PAD_EXPORT, PIXEL_EXPORT, directExport } from './conv-direct.wat.js';
 import type { WasmBackend } from './runtime/backend.js';
 
 const FAMILY = 'conv';
@@ -76,7 +83,11 @@ function depthwise(w: WasmBackend, p: ConvPlan, inputs: readonly Tensor[], y: nu
   try {
     const rows = nhwc ? p.N * p.oH : p.N * p.M * p.oH;
     const perRow = p.oW * p.kH * p.kW * (nhwc ? p.M : 1);
-    w.parallelFor(FAMILY, nhwc ? DWCONV_NHWC : DWCONV_NCHW, [blk], rows, { minPerThread: minRows(perRow), op: OP });
+    // kernel width 3 or 5 (NCHW: horizontal stride 1/2, dilation 1; NHWC: multiplier 1): family dwconv's unrolled kernels
+    const fn = nhwc ? (p.Mg === 1 && (NHWC_WIDTHS as readonly number[]).includes(p.kW) && dwNhwcFits(p.kH, p.kW, p.sW, p.dW, p.C) ? dwNhwcExport(p.kW) : undefined)
+      : p.dW === 1 && (DW_WIDTHS as readonly number[]).includes(p.kW) && (DW_STRIDES as readonly number[]).includes(p.sW) ? dwNchwExport(p.kW, p.sW) : undefined;
+    if (fn) w.parallelFor('dwconv', fn, [blk], rows, { minPerThread: minRows(perRow), op: OP });
+    else w.parallelFor(FAMILY, nhwc ? DWCONV_NHWC : DWCONV_NCHW, [blk], rows, { minPerThread: minRows(perRow), op: OP });
   } finally {
     w.free(blk);
   }
@@ -306,6 +317,252 @@ function groupedN(ctx: KernelContext, p: ConvPlan, inputs: readonly Tensor[], ou
   }
 }
 
+const DIRECT_FAMILY = 'conv-direct';
+
+/**
+ * The direct path's switches and channel limits, read per call (benchmarks flip them for A/B runs
+ * in one process, the tests run both padding paths): the limits' measurements are at `directOk`,
+ * the padded copy's at `prepadPays`, the tiny-output region's (`tiny*`) at `tinyOutput`, the
+ * pointwise flattening's at `pointwiseRow`, the one-pixel kernel's (`pixel`) at `usePixelKernel`.
+ */
+export const convDirect = { enabled: true, maxC: 32, maxM: 64, prepad: true, tiny: true, tinyPixels: 64, tinyMacs: 640 * 1024, tinyPixelMacs: 192 * 1024, pointwiseRow: true, pixel: 'auto' as 'auto' | 'always' | 'never' };
+
+/**
+ * Filter packed for conv-direct (cached on the filter tensor): [ceil(M/8)][kH][taps of a kernel
+ * row][8 output channels], zero past M; a kernel row's taps run (kw, c) for NHWC, (c, kw) for NCHW.
+ */
+function directFilter(w: WasmBackend, p: ConvPlan, f: Tensor): Tensor {
+  const key = p.layout === 'NHWC' ? 'conv.direct:NHWC' : 'conv.direct:NCHW';
+  const hit = f.derived.get(key) as { t: Tensor; dispose(): void } | undefined;
+  if (hit) return hit.t;
+  const { C, M, kH, kW } = p;
+  const nb = Math.ceil(M / DIRECT_NR);
+  const t = tempTensor(w, [nb * kH * kW * C * DIRECT_NR]);
+  const src = w.f32(w.ptrOf(f, OP), f.size).slice();
+  const dst = w.f32(w.ptrOf(t, OP), t.size);
+  const nhwc = p.layout === 'NHWC';
+  let o = 0;
+  for (let jb = 0; jb < nb; jb++) {
+    for (let kh = 0; kh < kH; kh++) {
+      for (let a = 0; a < (nhwc ? kW : C); a++) {
+        for (let b = 0; b < (nhwc ? C : kW); b++) {
+          const [kw, c] = nhwc ? [a, b] : [b, a];
+          for (let l = 0; l < DIRECT_NR; l++, o++) {
+            const m = jb * DIRECT_NR + l;
+            // HWIO [kH, kW, C, M] or OIHW [M, C, kH, kW]
+            dst[o] = m >= M ? 0 : nhwc ? src[((kh * kW + kw) * C + c) * M + m]! : src[((m * C + c) * kH + kh) * kW + kw]!;
+          }
+        }
+      }
+    }
+  }
+  const entry = { t, dispose: () => t.dispose() };
+  f.derived.set(key, entry);
+  return t;
+}
+
+const DWORDS = new Int32Array(DC.words);
+const DWORDS_F32 = new Float32Array(DWORDS.buffer);
+
+/**
+ * Group 1, 1-D/2-D, either layout: the direct kernel (conv-direct.wat.ts), no im2col, no transposes.
+ * Work items are output rows (n, oh); a worker is woken only for ≥ DIRECT_MIN_MACS per thread.
+ */
+function directConv(ctx: KernelContext, plan: ConvPlan, inputs: readonly Tensor[], out: Tensor): void {
+  const p = convDirect.pointwiseRow && isPointwise(plan) ? pointwiseRow(plan) : plan;
+  const w = ctx.wasm;
+  const [x, f, bias] = inputs as [Tensor, Tensor, Tensor | undefined];
+  const { C, kH, kW, oH, oW } = p;
+  let { H, W, padT, padL } = p;
+  const packed = directFilter(w, p, f);
+  const nhwc = p.layout === 'NHWC';
+  let xPtr = w.ptrOf(x, OP);
+  // padded copy: the rows and columns the taps reach, from -padT / -padL
+  const Hp = Math.max(padT + H, (oH - 1) * p.sH + (kH - 1) * p.dH + 1);
+  const Wp = Math.max(padL + W, (oW - 1) * p.sW + (kW - 1) * p.dW + 1);
+  // the one-pixel kernel needs every tap inside the image: always the padded copy
+  const pixel = H * W > 0 && usePixelKernel(p);
+  const xp = H * W > 0 && (Hp > H || Wp > W) && (pixel || (convDirect.prepad && prepadPays(p, Hp, Wp))) ? w.alloc(p.N * C * Hp * Wp * 4, OP) : 0;
+  try {
+    if (xp) {
+      const pix = nhwc ? C * 4 : 4;
+      w.exports(DIRECT_FAMILY)[PAD_EXPORT]!(xPtr, xp, p.N * C * Hp * Wp * 4, nhwc ? p.N * H : p.N * C * H, H, Hp, Wp, padT, padL, pix, W * pix);
+      [xPtr, H, W, padT, padL] = [xp, Hp, Wp, 0, 0];
+    }
+    directRun(w, p, { x: xPtr, H, W, padT, padL }, packed, bias, out, pixel ? PIXEL_EXPORT : directExport(DIRECT_MRS[0]));
+  } finally {
+    if (xp) w.free(xp);
+  }
+}
+
+/**
+ * A pointwise conv as one output row per image (NCHW: H·W pixels) or one row for the batch (NHWC:
+ * N·H·W pixels), so that tiles run across image rows instead of repeating pixels at each row's end
+ * (pointwise convs take the direct kernels only with tiny outputs, which stay on one thread). NHWC,
+ * 1 thread, relaxed, interleaved medians (GEMM / direct per image row / one row, µs): 6×6×128 1×1 →
+ * 128 45.7/51.7/42.3, 5×5×64 1×1 → 64 13.6/12.3/9.8, 3×3×128 1×1 → 128 17.0/13.4/12.9, 4×4×128
+ * 1×1 → 128 (no row ends) 21.3/16.4/15.9.
+ */
+function pointwiseRow(p: ConvPlan): ConvPlan {
+  const nhwc = p.layout === 'NHWC';
+  const px = p.H * p.W * (nhwc ? p.N : 1);
+  return { ...p, N: nhwc ? 1 : p.N, H: 1, W: px, oH: 1, oW: px };
+}
+
+/**
+ * Whether copying the input into a padded image pays: it turns every tile into an interior one
+ * (the `$uk_*` loop, no per-tap pointer selects), at the price of a copy of Hp·Wp pixels. Taken
+ * when the share of tiles that are not interior exceeds 4× the copy's pixels per multiply-add ×
+ * C (copyRatio below). Measured (whole Conv, interleaved, 1 thread, relaxed; direct without /
+ * with the copy, µs): mnist-8 conv1 NCHW 23.7/17.6, NHWC 22.7/16.2 (border share 0.4, copy ratio
+ * 0.007); conv2 NCHW 55.1/45.7, NHWC 50.8/41.2 (0.64, 0.004); 32×32×3 3×3 → 16 39.0/32.7 (0.30,
+ * 0.008); 128×128×3 5×5/2 → 24 380.8/345.8 (0.15, 0.007); 64×64×3 3×3/2 → 32 60.6/56.6 (0.15,
+ * 0.014); but PaddleOCR cls 3×48×192 3×3/2 → 8 35.5/38.3 (0.08, 0.058), 192×192×3 3×3/2 → 16
+ * 235.8/242.9 (0.05, 0.028), 1-D 8×500 k5 → 16 20.9/21.4 (0.016, 0.013).
+ */
+function prepadPays(p: ConvPlan, Hp: number, Wp: number): boolean {
+  const MR = DIRECT_MRS[0];
+  const { H, W, oH, oW } = p;
+  const rowLo = Math.ceil(p.padT / p.sH);
+  const rowHi = Math.floor((H - 1 - (p.kH - 1) * p.dH + p.padT) / p.sH);
+  const rows = Math.max(0, Math.min(oH - 1, rowHi) - rowLo + 1);
+  let tiles = 0;
+  let inside = 0;
+  for (let ow0 = 0; ow0 < oW; ow0 += MR, tiles++) {
+    const o = oW >= MR ? Math.min(ow0, oW - MR) : ow0;
+    const iw = o * p.sW - p.padL;
+    if (oW >= MR && iw >= 0 && iw + (MR - 1) * p.sW + (p.kW - 1) * p.dW < W) inside++;
+  }
+  const border = 1 - (rows / oH) * (inside / tiles);
+  const copyRatio = (Hp * Wp) / (oH * oW * Math.ceil(p.M / DIRECT_NR) * DIRECT_NR * p.kH * p.kW);
+  return border > 4 * copyRatio;
+}
+
+/**
+ * Whether the one-pixel kernel (1 pixel × 32 channels) runs: output rows of 1–2 pixels, where the
+ * 4-pixel tile repeats pixels to 2–4× the work (see `tinyOutput` for the tiny outputs; at 3 pixels
+ * a row the 4×8 tile still won: 3×3×128 1×1 → 128 13.4 vs 15.4 µs, 3×3×32 1×1 → 4 level). Tall
+ * images in the C < 32 region too (NHWC, 1 thread, relaxed, interleaved medians; 4×8 / 1×32, µs):
+ * 64×2×8 3×3 same → 8 23.3/20.1, → 32 50.0/31.3; 64×1×3 3×3 same → 16 17.3/8.5; 32×2×16 1×1 → 4
+ * 7.3/6.7.
+ */
+function usePixelKernel(p: ConvPlan): boolean {
+  if (convDirect.pixel !== 'auto') return convDirect.pixel === 'always';
+  return p.oW <= 2;
+}
+
+/** Fill the parameter block (input geometry as given: the padded copy's or the tensor's) and run the kernel over output rows. */
+function directRun(w: WasmBackend, p: ConvPlan, xg: { x: number; H: number; W: number; padT: number; padL: number }, packed: Tensor, bias: Tensor | undefined, out: Tensor, fn: string): void {
+  const { C, M, kH, kW, oH, oW } = p;
+  const { x: xPtr, H, W, padT, padL } = xg;
+  const nb = Math.ceil(M / DIRECT_NR);
+  const nhwc = p.layout === 'NHWC';
+  // block, then a zero vector (what a padding pixel reads, channel step 0), then the bias padded to 8 channels
+  const zeroWords = 4;
+  const blk = w.alloc((DC.words + zeroWords + nb * DIRECT_NR) * 4, OP);
+  try {
+    const zero = blk + DC.words * 4;
+    const biasAt = zero + zeroWords * 4;
+    const d = DWORDS.fill(0);
+    const [act, p0, p1] = actParams(p.activation);
+    d[DC.x] = xPtr; d[DC.y] = w.ptrOf(out, OP); d[DC.w] = w.ptrOf(packed, OP); d[DC.zero] = zero; d[DC.bias] = biasAt;
+    d[DC.H] = H; d[DC.W] = W; d[DC.M] = M; d[DC.C] = C; d[DC.kH] = kH; d[DC.kW] = kW; d[DC.sH] = p.sH; d[DC.sW] = p.sW; d[DC.dH] = p.dH; d[DC.dW] = p.dW;
+    d[DC.padT] = padT; d[DC.padL] = padL; d[DC.oH] = oH; d[DC.oW] = oW; d[DC.act] = act;
+    DWORDS_F32[DC.p0] = p0;
+    DWORDS_F32[DC.p1] = p1;
+    if (nhwc) {
+      d[DC.xImg] = H * W * C * 4; d[DC.xRow] = W * C * 4; d[DC.xCol] = C * 4; d[DC.xCh] = 4;
+      d[DC.yImg] = oH * oW * M * 4; d[DC.yRow] = oW * M * 4; d[DC.yCol] = M * 4; d[DC.yCh] = 4;
+      // a kernel row is kW runs of C channels, one run of kW·C when they touch (dilation 1)
+      if (p.dW === 1) { d[DC.A] = 1; d[DC.B] = kW * C; d[DC.sB] = 4; d[DC.sA] = kW * C * 4; }
+      else { d[DC.A] = kW; d[DC.B] = C; d[DC.sB] = 4; d[DC.sA] = p.dW * C * 4; }
+      d[DC.fKw] = C * DIRECT_NR * 4; d[DC.fC] = DIRECT_NR * 4;
+    } else {
+      d[DC.xImg] = C * H * W * 4; d[DC.xRow] = W * 4; d[DC.xCol] = 4; d[DC.xCh] = H * W * 4;
+      d[DC.yImg] = M * oH * oW * 4; d[DC.yRow] = oW * 4; d[DC.yCol] = 4; d[DC.yCh] = oH * oW * 4;
+      d[DC.A] = C; d[DC.sA] = H * W * 4; d[DC.B] = kW; d[DC.sB] = p.dW * 4;
+      d[DC.fKw] = DIRECT_NR * 4; d[DC.fC] = kW * DIRECT_NR * 4;
+    }
+    const mem = w.f32(blk, DC.words + zeroWords + nb * DIRECT_NR);
+    new Int32Array(mem.buffer, mem.byteOffset, DC.words).set(d);
+    mem.fill(0, DC.words);
+    if (bias) mem.set(w.f32(w.ptrOf(bias, OP), M), DC.words + zeroWords);
+    const perRow = oW * nb * DIRECT_NR * kH * kW * C;
+    w.parallelFor(DIRECT_FAMILY, fn, [blk], p.N * oH, { minPerThread: Math.max(1, Math.ceil(DIRECT_MIN_MACS / perRow)), op: OP });
+  } finally {
+    w.free(blk);
+  }
+}
+
+/**
+ * Multiply-adds per thread below which the direct kernel stays on the calling thread: the GEMM's
+ * bound (gemm-launch.ts, from the ~20–40 µs a worker takes to wake); the direct kernel runs at
+ * about the GEMM's rate on these shapes, so ~1M multiply-adds is ≥ 40 µs of work. (Not re-measured:
+ * with the machine's load average at 8–15 on 2 cores, 2 threads gave no speedup at any size.)
+ */
+const DIRECT_MIN_MACS = 1 << 20;
+
+/**
+ * Tiny outputs (tfjs human models' heads: 1–16 output pixels, K = taps·C up to 512, M up to 1404)
+ * take the direct kernels at any C and M, pointwise included: the GEMM path pads its M = N·P rows to
+ * its tile and pays its launch (packing, per-call objects) for a few thousand multiply-adds. Whole
+ * Conv calls through the runtime, NHWC/HWIO + bias + relu, 1 thread, relaxed, interleaved in one
+ * process, medians of 200, loaded machine (GEMM / 4×8 direct / 1×32 pixel kernel, µs):
+ * one pixel: 2×2×128 2×2 → 15 19.8/12.3/11.3, → 213 52.7/48.4/26.4, 3×3×32 3×3 → 1 11.2/4.7/4.1,
+ * → 266 19.9/22.0/12.1, → 1404 71.3/98.9/41.8, 1×1×256 1×1 → 256 11.7/15.4/9.6; two pixels
+ * 1×2×256 1×1 → 256 19.2/15.4/15.8; 2×2×64 1×1 → 128 15.4/10.7/8.8, 2×2×128 1×1 → 64
+ * 13.3/8.8/7.6, 2×2×64 1×1 → 512 16.2/19.3/15.4, 3×3×32 1×1 → 32 8.4/4.9/4.4, 3×3×128 1×1 → 128
+ * 15.4/13.4/15.4, 4×4×64 1×1 → 128 27.6/21.2/23.6, 8×8×64 1×1 → 64 19.7/17.0/23.8. With more work
+ * the GEMM wins: 2×2×32 3×3 same → 266 (306k multiply-adds) 20.6/37.2/31.4, 3×3×32 3×3 same → 266
+ * 41.5/51.9/62.8, 4×4×128 3×3 same → 128 108.8/105.5/194, 5×5×256 1×1 → 256 83.7/118/135,
+ * 6×6×64 3×3 same → 64 57.7/79.7/110. One pixel wins at every K·M measured, up to 4 MB filters
+ * (dispatch off / on, µs): 1×1×1024 1×1 → 1000 166/151, 7×7×64 7×7 → 512 256/232; two pixels of
+ * those stream the filter twice: 1×2×1024 1×1 → 1000 249/285. Between 192k and 2.3M multiply-adds
+ * it goes by the work the 4×8 tiles do, row ends rounded up to whole tiles (GEMM / 4×8 direct, µs;
+ * pointwise convs as one row, `pointwiseRow`): wins at 4×4×128 1×1 → 128 (256k) 21.3/15.9,
+ * 8×8×64 1×1 → 128 (512k) 33.2/30.0, 6×6×128 1×1 → 128 (576k) 45.7/42.3, 4×4×64 3×3 same → 64
+ * (590k) 34.8/31.8, 8×8×32 3×3 same → 32 (590k) 35.3/30.8; losses at 3×3×32 3×3 same → 266 (940k
+ * as tiles) above, 6×6×64 3×3 same → 64 (1.8M as tiles) above, 12×12×128 1×1 → 128 (2.3M)
+ * 108.9/114.6, 24×24×64 1×1 → 64 (2.3M) 115.5/121.6; the pixel kernel over more than one pixel lost
+ * at 2×2×32 3×3 same → 266 (306k) above. Hence: one output pixel always, else ≤ 64 pixels
+ * (`convDirect.tinyPixels`) and ≤ 640k multiply-adds as 4×8 tiles (`tinyMacs`) or ≤ 192k on the
+ * pixel kernel (`tinyPixelMacs`); all read per call for A/B runs.
+ */
+function tinyOutput(p: ConvPlan): boolean {
+  const np = p.N * p.oH * p.oW;
+  if (np === 1) return true;
+  if (np > convDirect.tinyPixels) return false;
+  const g = convDirect.pointwiseRow && isPointwise(p) ? pointwiseRow(p) : p;
+  const perPixel = p.M * p.C * p.kH * p.kW;
+  if (usePixelKernel(g)) return np * perPixel <= convDirect.tinyPixelMacs;
+  // what the 4×8 tiles compute: rows rounded up to whole tiles
+  return g.N * g.oH * Math.ceil(g.oW / DIRECT_MRS[0]) * DIRECT_MRS[0] * perPixel <= convDirect.tinyMacs;
+}
+
+/**
+ * Where the direct kernel runs: group 1, 1-D/2-D, C < 32 input channels, M ≤ 64 output channels,
+ * not pointwise, either layout. Measured against the previous paths (im2col/implicit GEMM, NCHW via NHWC transposes),
+ * whole Conv calls through the runtime, interleaved in one process, medians, 1 thread, relaxed,
+ * machine loaded (old / direct, µs): C ≤ 15 always wins — mnist-8 conv1 1×28×28 5×5 → 8 NCHW
+ * 48/29, NHWC 69/26; conv2 8×14×14 5×5 → 16 NCHW 74/54, NHWC 66/54; PaddleOCR cls 3×48×192 3×3/2
+ * → 8 NCHW 112/50; NHWC 3-channel firsts 32×32 3×3 → 16 79/45, 128×128 5×5/2 → 24 627/408,
+ * 192×192 3×3/2 → 16 538/264, 224×224 7×7/2 → 64 7116/6024 (NCHW 8824/6644). 16 ≤ C < 32 still
+ * wins: 16×28×28 3×3 → 16 NCHW 167/104, NHWC 141/89; 24×28×28 → 24 NCHW 270/211, NHWC 230/188;
+ * 16×56×56 → 64 NCHW 1605/1560, NHWC 1414/1358. From 32 on it loses or ties: 32×28×28 → 64 NCHW
+ * 734/757, NHWC 638/669; 48×14×14 → 48 NCHW 210/234, NHWC 181/216; 64×28×28 → 64 1684/1667.
+ * Many output channels favour the GEMM (its im2col is paid once for all of them, the direct kernel
+ * redoes its per-tap work per block of 8): 28×28×8 3×3 → 128 NCHW 458/413 but NHWC 375/411;
+ * 56×56×3 → 256 NCHW 1425/2108, NHWC 1459/1771; 14×14×12 → 192 NHWC 188/248; 28×28×16 → 96 NCHW
+ * 545/539, NHWC 489/522; 28×28×24 → 128 NCHW 1153/1148, NHWC 987/1106.
+ */
+function directOk(p: ConvPlan): boolean {
+  if (!convDirect.enabled || p.group !== 1 || p.spatialRank > 2 || p.D !== 1 || p.kD !== 1) return false;
+  if (p.layout === 'NHWC' && p.filterLayout !== 'HWIO') return false;
+  if (p.N * p.oH * p.oW * p.M * p.C === 0) return false; // (C = 0: the bias alone, on the GEMM path)
+  if (convDirect.tiny && tinyOutput(p)) return true;
+  return !isPointwise(p) && p.C < convDirect.maxC && p.M <= convDirect.maxM;
+}
+
 registry.register<ConvPlan>({
   op: 'Conv',
   device: 'wasm',
@@ -315,6 +572,7 @@ registry.register<ConvPlan>({
   run(ctx, inputs, outputs, p) {
     const out = outputs[0]!;
     if (p.group > 1 && p.Cg === 1 && p.spatialRank < 3) depthwise(ctx.wasm, p, inputs, ctx.wasm.ptrOf(out, OP));
+    else if (directOk(p)) directConv(ctx, p, inputs, out);
     else if (p.group === 1 && p.layout === 'NCHW' && !isPointwise(p) && p.C >= NCHW_VIA_NHWC_MIN_C) nchwViaNhwc(ctx, p, inputs, out);
     else if (p.group === 1) singleGroup(ctx, p, inputs, out);
     else groupedN(ctx, p, inputs, out);

@@ -12,6 +12,8 @@
  *   - otherwise one element at a time.
  * Rows advance by an odometer over n4..n0 (one division per index only at the chunk's start).
  *
+ * `copy_contig(src, dst, bytes)`: a single contiguous run, called directly for small moves.
+ *
  * `gather_rows(src, dst, idx, nIdx, axisDim, rowBytes, start, end)`: row r = (o, j) copies the
  * rowBytes-byte row idx[j] of block o (idx: normalised int32). `scatter_rows(src, dst, idx, rowBytes,
  * start, end)` is its inverse: source row r goes to destination row idx[r].
@@ -148,6 +150,47 @@ function strided(bits: number): string {
           (br $le))))
       ${carry}
       (local.set $row (i32.add ${g('$row')} (i32.const 1)))
+      (br $rows))))`;
+}
+
+/** `copy_contig(src, dst, bytes)`: one contiguous run (memory.copy: memmove semantics). */
+const COPY_CONTIG = `(func (export "copy_contig") (param $src i32) (param $dst i32) (param $n i32)
+    (memory.copy (local.get $dst) (local.get $src) (local.get $n)))`;
+
+/**
+ * `pad_rows_x{bits}(src, dst, nb, ss, ds, off, tot, val, start, end)`: constant Pad in one pass over
+ * the output (the fill-then-copy plan writes the interior twice). Row r of the collapsed interior
+ * ([R, n], n·B = nb contiguous bytes, source rows ss bytes apart) goes to dst + off + r·ds; the
+ * bytes after it up to the next row (the right pad of this row and the left pad of the next) are
+ * filled with the element at `val`, clipped at tot bytes. The launcher fills [0, off) and what
+ * follows the last row.
+ */
+function padRows(bits: number): string {
+  const B = BYTES[bits]!;
+  return `(func (export "pad_rows_x${bits}") (param $src i32) (param $dst i32) (param $nb i32) (param $ss i32) (param $ds i32) (param $off i32) (param $tot i32) (param $val i32) (param $start i32) (param $end i32)
+    (local $r i32) (local $q i32) (local $qe i32) (local $lim i32) (local $v v128) (local $x ${bits === 64 ? 'i64' : 'i32'})
+    (local.set $x ${ld(bits, '(local.get $val)')})
+    (local.set $v ${splat(bits, '(local.get $x)')})
+    (local.set $lim (i32.add (local.get $dst) (local.get $tot)))
+    (local.set $r (local.get $start))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $r) (local.get $end)))
+      (local.set $q (i32.add (i32.add (local.get $dst) (local.get $off)) (i32.mul (local.get $r) (local.get $ds))))
+      (call $move_bytes (local.get $q) (i32.add (local.get $src) (i32.mul (local.get $r) (local.get $ss))) (local.get $nb))
+      (local.set $q (i32.add (local.get $q) (local.get $nb)))
+      (local.set $qe (i32.add (i32.sub (local.get $q) (local.get $nb)) (local.get $ds)))
+      (if (i32.gt_u (local.get $qe) (local.get $lim)) (then (local.set $qe (local.get $lim))))
+      (block $xv (loop $lv
+        (br_if $xv (i32.gt_u (i32.add (local.get $q) (i32.const 16)) (local.get $qe)))
+        (v128.store (local.get $q) (local.get $v))
+        (local.set $q (i32.add (local.get $q) (i32.const 16)))
+        (br $lv)))
+      (block $xe (loop $le
+        (br_if $xe (i32.ge_u (local.get $q) (local.get $qe)))
+        ${st(bits, '(local.get $q)', '(local.get $x)')}
+        (local.set $q (i32.add (local.get $q) (i32.const ${B})))
+        (br $le)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rows))))`;
 }
 
@@ -466,6 +509,6 @@ export const copyFamily: WatFamily = {
   emit(v) {
     const casts: string[] = [];
     for (const f of CAST_DTYPES) for (const t of CAST_DTYPES) if (f !== t) casts.push(cast(f, t));
-    return `(module\n${memoryImport(v)}\n${MOVE_BYTES}\n${ELEM_BITS.map(strided).join('\n')}\n${GATHER}\n${ELEM_BITS.map(gatherElems).join('\n')}\n${ELEM_BITS.map(put).join('\n')}\n${SCATTER}\n${ELEM_BITS.map(select).join('\n')}\n${H2F}\n${F2H}\n${F2I32}\n${F2I64}\n${D2I32}\n${D2I64}\n${D2U64}\n${D2H}\n${casts.join('\n')}\n)`;
+    return `(module\n${memoryImport(v)}\n${MOVE_BYTES}\n${ELEM_BITS.map(strided).join('\n')}\n${ELEM_BITS.map(padRows).join('\n')}\n${COPY_CONTIG}\n${GATHER}\n${ELEM_BITS.map(gatherElems).join('\n')}\n${ELEM_BITS.map(put).join('\n')}\n${SCATTER}\n${ELEM_BITS.map(select).join('\n')}\n${H2F}\n${F2H}\n${F2I32}\n${F2I64}\n${D2I32}\n${D2I64}\n${D2U64}\n${D2H}\n${casts.join('\n')}\n)`;
   },
 };

@@ -77,3 +77,7 @@ import { rotaryFamily } from './rotary.wat.js';
 FAMILIES.push(rotaryFamily);
 import { swigluFamily } from './swiglu.wat.js';
 FAMILIES.push(swigluFamily);
+import { dwconvFamily } from './dwconv.wat.js';
+FAMILIES.push(dwconvFamily);
+import { convDirectFamily } from './conv-direct.wat.js';
+FAMILIES.push(convDirectFamily);

@@ -21,7 +21,7 @@
  *   tfjs-wasm 32.2/29.6/29.7/6.5; twinops 1t 38.7/37.6/37.8/6.6, 1t relaxed 53.1/52.1/51.0/6.8,
  *   2t 51.7/61.7/72.0/17.2, 2t relaxed 72.7/84.6/100.7/18.9.
  * So 6x8 with packed A for everything with M ≥ 5, and 4x8 only where M itself is small (fewer
- * wasted rows). One NR (8) for every tile, so a packed weight serves every M.
+ * wasted rows; see f32TileFor). One NR (8) for every tile, so a packed weight serves every M.
  */
 
 export const NR = 8;
@@ -49,10 +49,16 @@ export const KC = 512;
 export const NC_PANELS = 48;
 
 /**
- * The f32 tile for an M-row problem (relaxed or not: the same choice won both ways). M = 1 never
- * gets here (GEMV path). 1 thread relaxed, ms: 3 and 4×512·512² 0.08 (4x8), 5 and 6× 0.10 (6x8).
+ * The f32 tile for an M-row problem. M = 1 never gets here (GEMV path). 1 thread relaxed, ms: 3 and
+ * 4×512·512² 0.08 (4x8), 5 and 6× 0.10 (6x8). For 7 ≤ M ≤ 16 the 4x8 tile pads fewer rows (M = 8: 8
+ * against 12) and wins where its per-row rate is close to 6x8's: M×256·256², 1 thread, 4x8 time over
+ * 6x8 time, process CPU time (tmp/d/ab-tile.ts, two rounds on a loaded machine):
+ *   relaxed  M=7 0.85/1.13  M=8 0.74/0.87  M=9 1.24/1.18  M=12 1.25/1.12  M=13–16 1.01–1.15
+ *   plain    M=7 0.76/0.78  M=8 0.70/0.64  M=9 0.88/0.97  M=10–12 0.89–1.02  M=13–16 0.87–0.92
+ * (M = 5 and 6: 6x8 by 1.2–1.7× either way.)
  */
 export function f32TileFor(M: number, relaxed: boolean): F32Tile {
-  void relaxed;
-  return M >= 5 ? 6 : 4;
+  if (M <= 4) return 4;
+  if (M <= 6) return 6;
+  return M <= (relaxed ? 8 : 16) ? 4 : 6;
 }

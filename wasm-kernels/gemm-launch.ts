@@ -28,14 +28,6 @@ const MIN_PACK_PER_THREAD = 1 << 16;
 
 const FAMILY = 'gemm';
 
-/**
- * The parameter block is assembled here and copied into wasm memory. One reused buffer: runGemm
- * runs to completion before it returns and never re-enters itself, and allocating two typed arrays
- * per call showed up as GC time in small convolutions.
- */
-const WORDS = new Int32Array(PB.words);
-const WORDS_F32 = new Float32Array(WORDS.buffer);
-
 export function actParams(a: Activation): [code: number, p0: number, p1: number] {
   return [ACT_CODES[a.kind], ...activationParams(a)];
 }
@@ -51,12 +43,33 @@ function packB(w: WasmBackend, src: number, transB: boolean, K: number, N: numbe
 
 const packedBytes = (K: number, N: number) => Math.max(64, Math.ceil(N / NR) * NR * K * 4);
 
-/** Packed B for every batch: one cached copy on the B tensor when shared, else a temporary per distinct matrix. */
-function packedB(w: WasmBackend, b: Tensor, p: GemmProblem, op: string): { tab: number[]; temp: number } {
+/** The packed-B cache entry on a weight tensor, keyed by orientation and size. */
+interface PackedEntry {
+  ptr: number;
+  dispose(): void;
+}
+const packKeys = new Map<number, string>();
+function packKey(transB: boolean, K: number, N: number): string {
+  // numeric lookup first: building the key string per launch cost more than tiny GEMMs
+  const id = (K * 65536 + N) * 2 + (transB ? 1 : 0);
+  let k = packKeys.get(id);
+  if (k === undefined) {
+    k = `gemm.packB:${transB}:${K}x${N}`;
+    if (packKeys.size < 4096) packKeys.set(id, k);
+  }
+  return k;
+}
+
+/**
+ * Write the address of B's packed form for every batch into the table at word `tab` of the heap:
+ * one cached copy on the B tensor when every batch shares it, else a copy per distinct matrix in
+ * launch scratch.
+ */
+function packedB(w: WasmBackend, b: Tensor, p: GemmProblem, tab: number, op: string): void {
   const bPtr = w.ptrOf(b, op);
   if (p.sharedB) {
-    const key = `gemm.packB:${p.transB}:${p.K}x${p.N}`;
-    let entry = b.derived.get(key) as { ptr: number; dispose(): void } | undefined;
+    const key = p.K < 65536 && p.N < 65536 ? packKey(p.transB, p.K, p.N) : `gemm.packB:${p.transB}:${p.K}x${p.N}`;
+    let entry = b.derived.get(key) as PackedEntry | undefined;
     if (!entry) {
       const ptr = w.alloc(packedBytes(p.K, p.N), op);
       try {
@@ -68,23 +81,34 @@ function packedB(w: WasmBackend, b: Tensor, p: GemmProblem, op: string): { tab: 
       entry = { ptr, dispose: () => w.free(ptr) };
       b.derived.set(key, entry);
     }
-    return { tab: new Array<number>(p.batch).fill(entry.ptr), temp: 0 };
+    w.heapI32().fill(entry.ptr, tab, tab + p.batch);
+    return;
   }
-  const distinct = [...new Set(p.bOffsets)];
   const size = packedBytes(p.K, p.N);
-  const temp = w.alloc(size * distinct.length, op);
   const at = new Map<number, number>();
-  distinct.forEach((off, d) => {
-    at.set(off, temp + d * size);
-    packB(w, bPtr + off * 4, p.transB, p.K, p.N, temp + d * size, op);
-  });
-  return { tab: p.bOffsets.map((o) => at.get(o)!), temp };
+  for (const off of p.bOffsets) {
+    if (at.has(off)) continue;
+    const dst = w.scratch(size, op);
+    at.set(off, dst);
+    packB(w, bPtr + off * 4, p.transB, p.K, p.N, dst, op);
+  }
+  const I = w.heapI32(); // after packing: a heap fallback may have grown the memory
+  for (let i = 0; i < p.batch; i++) I[tab + i] = at.get(p.bOffsets[i]!)!;
+}
+
+/** Byte addresses base + 4·offsets[i] into the table at word `tab`. */
+function offsetTable(w: WasmBackend, tab: number, base: number, offsets: readonly number[]): void {
+  const I = w.heapI32();
+  for (let i = 0; i < offsets.length; i++) I[tab + i] = base + offsets[i]! * 4;
 }
 
 /**
  * Run a planned MatMul/Gemm on wasm: outputs[0] = act(alpha·op(A)·op(B) + beta·bias).
  * With `convBlock` (the address of a conv block, see conv-gemm.wat.ts) A is the implicit patch
  * matrix of an NHWC convolution read from the image while packing; batch must be 1, M and N > 1.
+ *
+ * The parameter block, its address tables, packed-A slots and per-call packed B all live in the
+ * backend's launch scratch (no heap allocation per call), written straight into wasm memory.
  */
 export function runGemm(op: string, ctx: KernelContext, inputs: readonly Tensor[], outputs: readonly Tensor[], p: GemmProblem, convBlock = 0): void {
   const w = ctx.wasm;
@@ -94,112 +118,109 @@ export function runGemm(op: string, ctx: KernelContext, inputs: readonly Tensor[
   const cPtr = w.ptrOf(outputs[0]!, op);
   const hasBias = p.bias !== undefined && inputs[2] !== undefined;
   const biasPtr = hasBias ? w.ptrOf(inputs[2]!, op) : 0;
-  const [act, p0, p1] = actParams(p.activation);
+  const a = p.activation;
+  const act = ACT_CODES[a.kind];
+  const [p0, p1] = act === ACT_CODES.linear ? [0, 0] : activationParams(a);
   const flags = (p.alpha !== 1 || hasBias || act !== ACT_CODES.linear ? EPI_APPLY : 0) | (hasBias ? EPI_BIAS : 0);
   const gemv = !int && !convBlock && (M === 1 || N === 1);
 
-  const blk = w.alloc(PB.words * 4 + 3 * batch * 4, op);
-  let temp = 0;
-  let scratch = 0;
+  const mark = w.scratchMark();
   try {
+    const blk = w.scratch(PB.words * 4 + 3 * batch * 4, op);
+    const o = blk >> 2;
     const tabs = blk + PB.words * 4;
-    const aTab = convBlock ? [convBlock] : p.aOffsets.map((o) => aPtr + o * 4);
-    let bTab: number[];
-    let xTab: number[] = [];
-    const words = WORDS.fill(0);
-    const fw = WORDS_F32;
+    const aTab = o + PB.words;
+    const bTab = aTab + batch;
+    const xTab = bTab + batch;
+    w.heapI32().fill(0, o, o + PB.words);
+    if (convBlock) w.heapI32()[aTab] = convBlock;
+    else offsetTable(w, aTab, aPtr, p.aOffsets);
+    let W = 0;
+    let T = 0;
+    let scratch = 0;
+    let mr = 0;
+    let CG = 1;
+    let tilesM = 0;
     if (gemv) {
       // y = x·mat: M = 1 takes x from A and mat = B; N = 1 takes x from B and mat = A.
       const bPtr = w.ptrOf(inputs[1]!, op);
       const rowVec = M === 1;
-      xTab = rowVec ? aTab : p.bOffsets.map((o) => bPtr + o * 4);
-      bTab = rowVec ? p.bOffsets.map((o) => bPtr + o * 4) : aTab;
+      const I = w.heapI32();
+      if (rowVec) {
+        for (let i = 0; i < batch; i++) I[xTab + i] = I[aTab + i]!;
+        offsetTable(w, bTab, bPtr, p.bOffsets);
+      } else {
+        for (let i = 0; i < batch; i++) I[bTab + i] = I[aTab + i]!;
+        offsetTable(w, xTab, bPtr, p.bOffsets);
+      }
       const dot = rowVec ? p.transB : !p.transA;
       const L = rowVec ? N : M;
-      words[PB.mode] = dot ? 0 : 1;
-      words[PB.rs] = dot ? K * 4 : L * 4;
-      words[PB.L] = L;
-      const groupAlign = dot ? 4 : 32;
       const parallel = w.threads > 1 && batch * L * K >= MIN_MACS_PARALLEL;
       const groups = parallel ? Math.max(1, Math.ceil((w.threads * 2) / batch)) : 1;
+      const groupAlign = dot ? 4 : 32;
       const G = Math.max(groupAlign, Math.ceil(L / groups / groupAlign) * groupAlign);
-      words[PB.G] = G;
-      words[PB.GPB] = Math.ceil(L / G);
-      if (p.bias) {
-        words[PB.brs] = 0;
-        words[PB.bcs] = (rowVec ? p.bias.colStride : p.bias.rowStride) * 4;
-      }
+      I[o + PB.mode] = dot ? 0 : 1;
+      I[o + PB.rs] = dot ? K * 4 : L * 4;
+      I[o + PB.L] = L;
+      I[o + PB.G] = G;
+      I[o + PB.GPB] = Math.ceil(L / G);
+      if (p.bias) I[o + PB.bcs] = (rowVec ? p.bias.colStride : p.bias.rowStride) * 4;
+      W = batch * Math.ceil(L / G);
     } else {
-      const packed = packedB(w, inputs[1]!, p, op);
-      bTab = packed.tab;
-      temp = packed.temp;
+      packedB(w, inputs[1]!, p, bTab, op);
+      mr = int ? I32_MR : f32TileFor(M, w.relaxed);
+      tilesM = Math.ceil(M / mr);
+      const panels = Math.ceil(N / NR);
+      const parallel = w.threads > 1 && batch * M * N * K >= MIN_MACS_PARALLEL;
+      if (parallel) while (batch * tilesM * CG < TASKS_PER_THREAD * w.threads && CG * 8 <= panels) CG *= 2;
+      W = batch * tilesM * CG;
+      T = parallel ? Math.min(W, TASKS_PER_THREAD * w.threads) : 1;
+      scratch = w.scratch(T * slotBytes(mr), op);
+      const I = w.heapI32();
       if (p.bias) {
-        words[PB.brs] = p.bias.rowStride * 4;
-        words[PB.bcs] = p.bias.colStride * 4;
+        I[o + PB.brs] = p.bias.rowStride * 4;
+        I[o + PB.bcs] = p.bias.colStride * 4;
       }
+      I[o + PB.rsA] = p.transA ? 4 : K * 4;
+      I[o + PB.csA] = p.transA ? M * 4 : 4;
+      I[o + PB.KC] = KC;
+      I[o + PB.NCP] = NC_PANELS;
+      I[o + PB.tilesM] = tilesM;
+      I[o + PB.CG] = CG;
+      I[o + PB.PPG] = Math.ceil(panels / CG);
+      I[o + PB.W] = W;
+      I[o + PB.T] = T;
+      I[o + PB.scratch] = scratch;
+      I[o + PB.slotBytes] = slotBytes(mr);
     }
-    words[PB.aTab] = tabs;
-    words[PB.bTab] = tabs + batch * 4;
-    words[PB.xTab] = tabs + 2 * batch * 4;
-    words[PB.c] = cPtr;
-    words[PB.M] = M;
-    words[PB.N] = N;
-    words[PB.K] = K;
-    words[PB.flags] = flags;
-    words[PB.bias] = biasPtr;
-    words[PB.act] = act;
-    fw[PB.p0] = p0;
-    fw[PB.p1] = p1;
+    const I = w.heapI32();
+    const F = w.heapF32();
+    I[o + PB.aTab] = tabs;
+    I[o + PB.bTab] = tabs + batch * 4;
+    I[o + PB.xTab] = tabs + 2 * batch * 4;
+    I[o + PB.c] = cPtr;
+    I[o + PB.M] = M;
+    I[o + PB.N] = N;
+    I[o + PB.K] = K;
+    I[o + PB.flags] = flags;
+    I[o + PB.bias] = biasPtr;
+    I[o + PB.act] = act;
+    F[o + PB.p0] = p0;
+    F[o + PB.p1] = p1;
     if (int) {
-      words[PB.alpha] = p.alpha | 0;
-      words[PB.beta] = p.beta | 0;
+      I[o + PB.alpha] = p.alpha | 0;
+      I[o + PB.beta] = p.beta | 0;
     } else {
-      fw[PB.alpha] = p.alpha;
-      fw[PB.beta] = p.beta;
+      F[o + PB.alpha] = p.alpha;
+      F[o + PB.beta] = p.beta;
     }
-
+    const args = [blk];
     if (gemv) {
-      write(w, blk, words, aTab, bTab, xTab, batch);
-      const W = batch * words[PB.GPB]!;
-      w.parallelFor(FAMILY, GEMV_EXPORT, [blk], W, { minPerThread: 1, op });
+      w.parallelFor(FAMILY, GEMV_EXPORT, args, W, { minPerThread: 1, op, work: batch * M * N * K });
       return;
     }
-
-    const mr = int ? I32_MR : f32TileFor(M, w.relaxed);
-    const tilesM = Math.ceil(M / mr);
-    const panels = Math.ceil(N / NR);
-    const parallel = w.threads > 1 && batch * M * N * K >= MIN_MACS_PARALLEL;
-    let CG = 1;
-    if (parallel) while (batch * tilesM * CG < TASKS_PER_THREAD * w.threads && CG * 8 <= panels) CG *= 2;
-    const PPG = Math.ceil(panels / CG);
-    const W = batch * tilesM * CG;
-    const T = parallel ? Math.min(W, TASKS_PER_THREAD * w.threads) : 1;
-    scratch = w.alloc(T * slotBytes(mr), op);
-    words[PB.rsA] = p.transA ? 4 : K * 4;
-    words[PB.csA] = p.transA ? M * 4 : 4;
-    words[PB.KC] = KC;
-    words[PB.NCP] = NC_PANELS;
-    words[PB.tilesM] = tilesM;
-    words[PB.CG] = CG;
-    words[PB.PPG] = PPG;
-    words[PB.W] = W;
-    words[PB.T] = T;
-    words[PB.scratch] = scratch;
-    words[PB.slotBytes] = slotBytes(mr);
-    write(w, blk, words, aTab, bTab, xTab, batch);
-    w.parallelFor(FAMILY, int ? I32_GEMM_EXPORT : convBlock ? f32ConvGemmExport(mr) : f32GemmExport(mr), [blk], T, { minPerThread: 1, chunksPerThread: TASKS_PER_THREAD, op });
+    w.parallelFor(FAMILY, int ? I32_GEMM_EXPORT : convBlock ? f32ConvGemmExport(mr) : f32GemmExport(mr), args, T, { minPerThread: 1, chunksPerThread: TASKS_PER_THREAD, op, work: batch * M * N * K });
   } finally {
-    if (scratch) w.free(scratch);
-    if (temp) w.free(temp);
-    w.free(blk);
+    w.scratchRelease(mark);
   }
-}
-
-/** Copy the parameter block and the per-batch address tables into wasm memory (fresh views: memory may have grown). */
-function write(w: WasmBackend, blk: number, words: Int32Array, aTab: number[], bTab: number[], xTab: number[], batch: number): void {
-  const mem = w.i32(blk, PB.words + 3 * batch);
-  mem.set(words);
-  mem.set(aTab, PB.words);
-  mem.set(bTab, PB.words + batch);
-  if (xTab.length) mem.set(xTab, PB.words + 2 * batch);
 }

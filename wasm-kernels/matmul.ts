@@ -16,23 +16,23 @@ function runMatMulF64(ctx: KernelContext, inputs: readonly Tensor[], outputs: re
   const w = ctx.wasm;
   const op = 'MatMul';
   const { M, N, K, batch } = plan;
-  const offs = w.alloc(8 * batch, op);
-  const desc = w.alloc(44, op);
+  const mark = w.scratchMark();
   try {
-    const o = w.i32(offs, 2 * batch);
-    for (let b = 0; b < batch; b++) {
-      o[2 * b] = plan.aOffsets[b]!;
-      o[2 * b + 1] = plan.bOffsets[b]!;
+    const offs = w.scratch(8 * batch, op);
+    const desc = w.scratch(44, op);
+    const I = w.heapI32();
+    for (let b = 0, o = offs >> 2; b < batch; b++) {
+      I[o + 2 * b] = plan.aOffsets[b]!;
+      I[o + 2 * b + 1] = plan.bOffsets[b]!;
     }
     const bias = inputs[2];
     // A is M×K (row stride K) or stored K×M when transposed; B is K×N or stored N×K
     const d = [M, N, K, plan.transA ? 1 : K, plan.transA ? M : 1, plan.transB ? 1 : N, plan.transB ? K : 1, bias ? 1 : 0, bias ? w.ptrOf(bias, op) : 0, plan.bias?.rowStride ?? 0, plan.bias?.colStride ?? 0];
-    w.i32(desc, 11).set(d);
+    I.set(d, desc >> 2);
     const minPerThread = Math.max(1, Math.ceil(MIN_MACS_PER_THREAD / Math.max(1, N * K)));
     w.parallelFor('gemm', F64_MATMUL_EXPORT, [w.ptrOf(inputs[0]!, op), w.ptrOf(inputs[1]!, op), w.ptrOf(outputs[0]!, op), offs, desc], batch * M, { minPerThread, op });
   } finally {
-    w.free(offs);
-    w.free(desc);
+    w.scratchRelease(mark);
   }
 }
 

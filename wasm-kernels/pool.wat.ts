@@ -3,6 +3,8 @@
  * launcher composes 3-D windows from a per-slice pass and a depth pass).
  * Window geometry comes in a block of i32 parameters at `prm` (see PARAMS; the launcher writes it).
  *
+ * `{max,avg,imax}_nhwc_in`: the same where every window lies inside the input (no clipping);
+ * `{max,avg,imax}_nhwc_in2x2`: and the window is 2×2 (its four taps unrolled).
  * `{max,avg}_nhwc(x, y, prm, start, end)`: output pixels [start, end) of [N, OH, OW]; per pixel the
  * channels go 16, then 8 at a time (4 or 2 accumulators per walk of the window), then 4, then
  * 1 (v128 loads down the window, channels contiguous).
@@ -83,26 +85,72 @@ function windowLoop(kind: Kind, load: (p: string) => string, group = 1): string 
       : kind === 'max'
         ? set(`acc${r}`, `(v128.bitselect ${NAN} ${g(`acc${r}`)} (v128.and ${g(`nm${r}`)} ${g('nk')}))`)
         : '';
-  const taps = regs.map((r, k) => tap(k === 0 ? load(g('r')) : `(v128.load offset=${16 * k} ${g('r')})`, r)).join(' ');
-  return `${regs.map((r) => `${set(`acc${r}`, init)} ${kind === 'max' ? set(`nm${r}`, ZERO) : ''}`).join(' ')}
-      ${set('q', g('p0'))} ${set('a', sub(g('hhi'), g('hlo')))}
+  const src = (k: number) => (k === 0 ? load(g('r')) : `(v128.load offset=${16 * k} ${g('r')})`);
+  const taps = regs.map((r, k) => tap(src(k), r)).join(' ');
+  const walk = (t: string) => `${set('q', g('p0'))} ${set('a', sub(g('hhi'), g('hlo')))}
       (block $hd (loop $hl
         (br_if $hd (i32.le_s ${g('a')} (i32.const 0)))
         ${set('r', g('q'))} ${set('b', sub(g('whi'), g('wlo')))}
         (block $wd (loop $wl
           (br_if $wd (i32.le_s ${g('b')} (i32.const 0)))
-          ${taps}
+          ${t}
           ${set('r', add(g('r'), g('dws')))} ${set('b', sub(g('b'), '(i32.const 1)'))}
           (br $wl)))
         ${set('q', add(g('q'), g('dhs')))} ${set('a', sub(g('a'), '(i32.const 1)'))}
-        (br $hl)))
+        (br $hl)))`;
+  // max with NANI (nanMode 'ignore'): the NaN mask would be dropped at the end, so it is not kept
+  const body = kind === 'max'
+    ? `(if ${g('NANI')} (then ${walk(regs.map((r, k) => set(`acc${r}`, `(f32x4.pmax ${g(`acc${r}`)} ${src(k)})`)).join(' '))})
+      (else ${walk(taps)} ${regs.map(finish).join(' ')}))`
+    : `${walk(taps)}
       ${regs.map(finish).join(' ')}`;
+  return `${regs.map((r) => `${set(`acc${r}`, init)} ${kind === 'max' ? set(`nm${r}`, ZERO) : ''}`).join(' ')}
+      ${body}`;
+}
+
+/**
+ * windowLoop for a whole 2×2 window, unrolled: taps (0,0) (0,1) (1,0) (1,1) in windowLoop's order
+ * (kh, then kw) through the same operations, so the results are the same bits; no loop counters.
+ * $r, $q, $a, $b hold the four tap pointers.
+ */
+function window2x2(kind: Kind, load: (p: string) => string, group = 1): string {
+  const init = kind === 'max' ? NEG_INF : kind === 'imax' ? INT_MIN : ZERO;
+  const regs = ['', '2', '3', '4'].slice(0, group);
+  const tap = (v: string, r: string) =>
+    kind === 'max'
+      ? `${set(`acc${r}`, `(f32x4.pmax ${g(`acc${r}`)} (local.tee $v${r} ${v}))`)} ${set(`nm${r}`, `(v128.or ${g(`nm${r}`)} (f32x4.ne ${g(`v${r}`)} ${g(`v${r}`)}))`)}`
+      : set(`acc${r}`, `(${kind === 'imax' ? 'i32x4.max_s' : 'f32x4.add'} ${g(`acc${r}`)} ${v})`);
+  const finish = (r: string) =>
+    kind === 'avg'
+      ? set(`acc${r}`, `(f32x4.div ${g(`acc${r}`)} (f32x4.splat (f32.max ${g('cnt')} ${g('ez')})))`)
+      : kind === 'max'
+        ? set(`acc${r}`, `(v128.bitselect ${NAN} ${g(`acc${r}`)} (v128.and ${g(`nm${r}`)} ${g('nk')}))`)
+        : '';
+  const ptrs = ['r', 'q', 'a', 'b'];
+  const src = (pp: string, k: number) => (k === 0 ? load(g(pp)) : `(v128.load offset=${16 * k} ${g(pp)})`);
+  const taps = ptrs.map((pp) => regs.map((r, k) => tap(src(pp, k), r)).join(' ')).join('\n      ');
+  // max with NANI (nanMode 'ignore'): the NaN mask is dropped at the end anyway, so it is not kept
+  const body = kind === 'max'
+    ? `(if ${g('NANI')} (then ${ptrs.map((pp) => regs.map((r, k) => set(`acc${r}`, `(f32x4.pmax ${g(`acc${r}`)} ${src(pp, k)})`)).join(' ')).join('\n        ')})
+      (else ${taps} ${regs.map(finish).join(' ')}))`
+    : `${taps}
+      ${regs.map(finish).join(' ')}`;
+  return `${regs.map((r) => `${set(`acc${r}`, init)} ${kind === 'max' ? set(`nm${r}`, ZERO) : ''}`).join(' ')}
+      ${set('r', g('p0'))} ${set('q', add(g('p0'), g('dws')))} ${set('a', add(g('p0'), g('dhs')))} ${set('b', add(g('a'), g('dws')))}
+      ${body}`;
 }
 
 const ld4 = (p: string) => `(v128.load ${p})`;
 const ld1 = (p: string) => `(v128.load32_zero ${p})`;
 
-function nhwc(kind: Kind): string {
+/**
+ * `inside`: every window lies wholly inside the input (PT = PL = 0 and the last window fits; the
+ * launcher checks), so the valid tap ranges are the whole window, set once: no per-pixel range
+ * divisions, which cost more than a 2×2 window's taps at C = 16 ([1,96,96,16] 2×2/2 MaxPool: see
+ * pool.ts). The same window walk in the same tap order, so results equal the general kernel's.
+ */
+function nhwc(kind: Kind, inside = false, k2 = false): string {
+  const walk = (load: (p: string) => string, group = 1) => (k2 ? window2x2(kind, load, group) : windowLoop(kind, load, group));
   // item i = output pixel (n, oh, ow), divided out once at start and then counted (no division per pixel)
   const body = `${set('i', g('start'))}
     ${set('dws', `(i32.shl ${mul(g('DW'), g('C'))} (i32.const 2))`)}
@@ -115,34 +163,34 @@ function nhwc(kind: Kind): string {
       ${set('t', g('n'))}
       ${set('hs', sub(mul(g('oh'), g('SH')), g('PT')))}
       ${set('ws', sub(mul(g('ow'), g('SW')), g('PL')))}
-      ${range('hlo', 'hhi', g('hs'), g('H'), g('KH'), g('DH'))}
+      ${inside ? '' : `${range('hlo', 'hhi', g('hs'), g('H'), g('KH'), g('DH'))}
       ${range('wlo', 'whi', g('ws'), g('W'), g('KW'), g('DW'))}
-      ${kind === 'avg' ? set('cnt', `(f32.convert_i32_u ${mul(axisCount(g('hs'), g('H'), g('KH'), g('PB'), 'hlo', 'hhi', g('DH')), axisCount(g('ws'), g('W'), g('KW'), g('PR'), 'wlo', 'whi', g('DW')))})`) : ''}
+      ${kind === 'avg' ? set('cnt', `(f32.convert_i32_u ${mul(axisCount(g('hs'), g('H'), g('KH'), g('PB'), 'hlo', 'hhi', g('DH')), axisCount(g('ws'), g('W'), g('KW'), g('PR'), 'wlo', 'whi', g('DW')))})`) : ''}`}
       ;; p0 = x + ((t·H + hs + hlo·DH)·W + ws + wlo·DW)·C floats; $u walks the channels
       ${set('p0', add(g('x'), `(i32.shl ${mul(add(mul(add(mul(g('t'), g('H')), add(g('hs'), mul(g('hlo'), g('DH')))), g('W')), add(g('ws'), mul(g('wlo'), g('DW')))), g('C'))} (i32.const 2))`))}
       ${set('t', add(g('y'), `(i32.shl ${mul(g('i'), g('C'))} (i32.const 2))`))}
       ${set('u', g('C'))}
       (block $qd (loop $ql
         (br_if $qd (i32.lt_u ${g('u')} (i32.const 16)))
-        ${windowLoop(kind, ld4, 4)}
+        ${walk(ld4, 4)}
         (v128.store ${g('t')} ${g('acc')}) (v128.store offset=16 ${g('t')} ${g('acc2')}) (v128.store offset=32 ${g('t')} ${g('acc3')}) (v128.store offset=48 ${g('t')} ${g('acc4')})
         ${set('p0', add(g('p0'), '(i32.const 64)'))} ${set('t', add(g('t'), '(i32.const 64)'))} ${set('u', sub(g('u'), '(i32.const 16)'))}
         (br $ql)))
       (block $pd (loop $pl
         (br_if $pd (i32.lt_u ${g('u')} (i32.const 8)))
-        ${windowLoop(kind, ld4, 2)}
+        ${walk(ld4, 2)}
         (v128.store ${g('t')} ${g('acc')}) (v128.store offset=16 ${g('t')} ${g('acc2')})
         ${set('p0', add(g('p0'), '(i32.const 32)'))} ${set('t', add(g('t'), '(i32.const 32)'))} ${set('u', sub(g('u'), '(i32.const 8)'))}
         (br $pl)))
       (block $cd (loop $cl
         (br_if $cd (i32.lt_u ${g('u')} (i32.const 4)))
-        ${windowLoop(kind, ld4)}
+        ${walk(ld4)}
         (v128.store ${g('t')} ${g('acc')})
         ${set('p0', add(g('p0'), '(i32.const 16)'))} ${set('t', add(g('t'), '(i32.const 16)'))} ${set('u', sub(g('u'), '(i32.const 4)'))}
         (br $cl)))
       (block $td (loop $tl
         (br_if $td (i32.eqz ${g('u')}))
-        ${windowLoop(kind, ld1)}
+        ${walk(ld1)}
         (v128.store32_lane 0 ${g('t')} ${g('acc')})
         ${set('p0', add(g('p0'), '(i32.const 4)'))} ${set('t', add(g('t'), '(i32.const 4)'))} ${set('u', sub(g('u'), '(i32.const 1)'))}
         (br $tl)))
@@ -151,9 +199,13 @@ function nhwc(kind: Kind): string {
       (if (i32.eq ${g('ow')} ${g('OW')}) (then ${set('ow', '(i32.const 0)')} ${set('oh', add(g('oh'), '(i32.const 1)'))}
         (if (i32.eq ${g('oh')} ${g('OH')}) (then ${set('oh', '(i32.const 0)')} ${set('n', add(g('n'), '(i32.const 1)'))}))))
       (br $items)))`;
-  return `(func (export "${kind}_nhwc") (param $x i32) (param $y i32) (param $prm i32) (param $start i32) (param $end i32)
+  // inside: the whole window is valid, and an average divides by its size (both divisor rules agree)
+  const whole = `${set('hlo', '(i32.const 0)')} ${set('hhi', g('KH'))} ${set('wlo', '(i32.const 0)')} ${set('whi', g('KW'))}
+    ${kind === 'avg' ? set('cnt', `(f32.convert_i32_u ${mul(g('KH'), g('KW'))})`) : ''}`;
+  return `(func (export "${kind}_nhwc${inside ? (k2 ? '_in2x2' : '_in') : ''}") (param $x i32) (param $y i32) (param $prm i32) (param $start i32) (param $end i32)
     ${LOCALS} (local $n i32) (local $oh i32) (local $ow i32)
     ${LOAD_PARAMS}
+    ${inside ? whole : ''}
     ${body})`;
 }
 
@@ -286,6 +338,6 @@ export const poolFamily: WatFamily = {
   name: 'pool',
   usesRelaxed: false,
   emit(v: WatVariant): string {
-    return `(module\n${memoryImport(v)}\n${nhwc('max')}\n${nhwc('avg')}\n${nhwc('imax')}\n${nchw('max')}\n${nchw('avg')}\n${nchw('imax')}\n${nchw('max', true)}\n${nchw('avg', true)}\n${nchw('imax', true)}\n${rows('max')}\n${rows('avg')}\n${nhwcGlobal('max')}\n${nhwcGlobal('avg')}\n)`;
+    return `(module\n${memoryImport(v)}\n${nhwc('max')}\n${nhwc('avg')}\n${nhwc('imax')}\n${nhwc('max', true)}\n${nhwc('avg', true)}\n${nhwc('imax', true)}\n${nhwc('max', true, true)}\n${nhwc('avg', true, true)}\n${nhwc('imax', true, true)}\n${nchw('max')}\n${nchw('avg')}\n${nchw('imax')}\n${nchw('max', true)}\n${nchw('avg', true)}\n${nchw('imax', true)}\n${rows('max')}\n${rows('avg')}\n${nhwcGlobal('max')}\n${nhwcGlobal('avg')}\n)`;
   },
 };

@@ -96,6 +96,46 @@ function separable(): string {
     ${v})`;
 }
 
+/**
+ * `hlerp_nhwc(x, t, W, OW, C, xt, start, end)`: input rows [start, end) of [planes·H] (W pixels of C
+ * floats) resized horizontally into t [planes·H, OW·C]: t[ox, c] = lerp(x[i0[ox], c], x[i1[ox], c],
+ * w[ox]), channels 4 at a time then 1. With vlerp_rows over rows of OW·C floats this is the
+ * separable NHWC bilinear: the same two horizontal lerps and one vertical lerp per output as
+ * linear_nhwc, in the same order, so the same bits, but each input row's horizontal pass is shared
+ * by the output rows that read it.
+ */
+function hlerpNhwc(): string {
+  const step = (n: number) => ['a', 'b', 'q'].map((p) => set(p, add(g(p), `(i32.const ${n})`))).join(' ');
+  const col = (xf: number) => add(g('r0'), shl2(mul(`(i32.load ${tab('xt', 'OW', xf, g('ox'))})`, g('C'))));
+  return `(func (export "hlerp_nhwc") (param $x i32) (param $t i32) (param $W i32) (param $OW i32) (param $C i32) (param $xt i32) (param $start i32) (param $end i32)
+    (local $i i32) (local $ox i32) (local $r0 i32) (local $a i32) (local $b i32) (local $q i32) (local $k i32) (local $wx v128) (local $wx1 v128)
+    ${set('i', g('start'))}
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u ${g('i')} ${g('end')}))
+      ${set('r0', add(g('x'), shl2(mul(mul(g('i'), g('W')), g('C')))))}
+      ${set('q', add(g('t'), shl2(mul(mul(g('i'), g('OW')), g('C')))))}
+      ${set('ox', '(i32.const 0)')}
+      (block $pd (loop $pixels
+        (br_if $pd (i32.ge_u ${g('ox')} ${g('OW')}))
+        ${set('a', col(0))} ${set('b', col(1))}
+        ${set('wx', `(v128.load32_splat ${tab('xt', 'OW', 2, g('ox'))})`)} ${complement('wx')}
+        ${set('k', g('C'))}
+        (block $wd (loop $wl
+          (br_if $wd (i32.lt_u ${g('k')} (i32.const 4)))
+          (v128.store ${g('q')} ${lerp(`(v128.load ${g('a')})`, `(v128.load ${g('b')})`, 'wx')})
+          ${step(16)} ${set('k', `(i32.sub ${g('k')} (i32.const 4))`)}
+          (br $wl)))
+        (block $td (loop $tl
+          (br_if $td (i32.eqz ${g('k')}))
+          (v128.store32_lane 0 ${g('q')} ${lerp(`(v128.load32_zero ${g('a')})`, `(v128.load32_zero ${g('b')})`, 'wx')})
+          ${step(4)} ${set('k', `(i32.sub ${g('k')} (i32.const 1))`)}
+          (br $tl)))
+        ${set('ox', add(g('ox'), '(i32.const 1)'))}
+        (br $pixels)))
+      ${set('i', add(g('i'), '(i32.const 1)'))}
+      (br $rows))))`;
+}
+
 function nchw(mode: Mode): string {
   const value = (wide: boolean) => {
     const ld = wide ? 'v128.load' : 'v128.load32_zero';
@@ -260,6 +300,6 @@ export const resizeFamily: WatFamily = {
   name: 'resize',
   usesRelaxed: false,
   emit(v: WatVariant): string {
-    return `(module\n${memoryImport(v)}\n${nchw('nearest')}\n${nchw('linear')}\n${nhwc('nearest')}\n${nhwc('linear')}\n${separable()}\n${taps()}\n)`;
+    return `(module\n${memoryImport(v)}\n${nchw('nearest')}\n${nchw('linear')}\n${nhwc('nearest')}\n${nhwc('linear')}\n${separable()}\n${hlerpNhwc()}\n${taps()}\n)`;
   },
 };

@@ -19,6 +19,7 @@ import { inferShapes, probeStep, type InfoValue, type ShapePlan, type StepInfo }
 import type { Exec } from './ops/index.js';
 import type { Profiler } from './profiler.js';
 import { describe, disposeValue, share, type Value } from './values.js';
+import { compileRunPlan, PlannedExec, valueIds, type RunPlan } from './run-plan.js';
 
 const PLAN_CACHE_SIZE = 8;
 /** Wasm inputs up to this size give their values to a run-time probe (shapes, axes, scalars). */
@@ -30,7 +31,15 @@ export class Executor {
   /** Steps computed at session creation by constant folding. */
   private readonly folded = new Set<number>();
   private readonly plans = new Map<string, ShapePlan>();
-  private readonly schedules = new Map<string, { steps: Step[]; lastUse: Map<string, number> }>();
+  private readonly schedules = new Map<string, Schedule>();
+  /** The last schedule used, checked before building a key (runs usually fetch the same outputs). */
+  private lastSchedule: Schedule | undefined;
+  /** The last shape plan used and the feed signature it was made for. */
+  private lastPlan: { plan: ShapePlan; names: string[]; dtypes: string[]; shapes: number[][] } | undefined;
+  /** Value ids and constants by id, for the fast path (made at first use, after folding). */
+  private ids: Map<string, number> | undefined;
+  private constById: (Tensor | undefined)[] = [];
+  private exec: PlannedExec | undefined;
   private warned = false;
   /** One executor per subgraph (If branches, Loop/Scan bodies), made at first use. */
   private readonly subs = new Map<SessionGraph, Executor>();
@@ -116,7 +125,9 @@ export class Executor {
     return p;
   }
 
-  private schedule(fetches: readonly string[]) {
+  private schedule(fetches: readonly string[]): Schedule {
+    const last = this.lastSchedule;
+    if (last && sameNames(last.fetches, fetches)) return last;
     const key = fetches.join('\u0000');
     let s = this.schedules.get(key);
     if (!s) {
@@ -124,10 +135,43 @@ export class Executor {
       const lastUse = new Map<string, number>();
       for (const st of steps) for (const i of st.node.inputs) if (i !== '') lastUse.set(i, st.index);
       for (const f of fetches) lastUse.set(f, Infinity);
-      s = { steps, lastUse };
+      let fast: RunPlan | undefined;
+      if (this.rt.device === 'wasm') {
+        if (!this.ids) {
+          this.ids = valueIds(this.graph);
+          for (const [n, t] of this.constants) this.constById[this.ids.get(n)!] = t;
+        }
+        fast = compileRunPlan(this.graph, this.ids, steps, fetches);
+      }
+      s = { fetches: fetches.slice(), steps, lastUse, fast };
       this.schedules.set(key, s);
     }
+    this.lastSchedule = s;
     return s;
+  }
+
+  /** The shape plan for the tensor feeds of a run: the last one while the feeds' names, dtypes and shapes repeat. */
+  private planFor(feeds: ReadonlyMap<string, Value>): ShapePlan {
+    const last = this.lastPlan;
+    if (last) {
+      let k = 0;
+      let hit = true;
+      for (const [n, v] of feeds) {
+        if (!(v instanceof Tensor)) continue;
+        if (k >= last.names.length || last.names[k] !== n || last.dtypes[k] !== v.dtype || !sameDims(last.shapes[k]!, v.shape)) {
+          hit = false;
+          break;
+        }
+        k++;
+      }
+      if (hit && k === last.names.length) return last.plan;
+    }
+    const tensorFeeds = new Map<string, Tensor>();
+    for (const [n, v] of feeds) if (v instanceof Tensor) tensorFeeds.set(n, v);
+    const plan = this.plan(tensorFeeds);
+    const ts = [...tensorFeeds.values()];
+    this.lastPlan = { plan, names: [...tensorFeeds.keys()], dtypes: ts.map((t) => t.dtype), shapes: ts.map((t) => t.shape.slice()) };
+    return plan;
   }
 
   /**
@@ -137,10 +181,11 @@ export class Executor {
    */
   async run(feeds: Map<string, Value>, fetches: readonly string[], profiler?: Profiler): Promise<Map<string, Value>> {
     const rt = this.rt;
-    const tensorFeeds = new Map<string, Tensor>();
-    for (const [n, v] of feeds) if (v instanceof Tensor) tensorFeeds.set(n, v);
-    const plan = this.plan(tensorFeeds);
-    const { steps, lastUse } = this.schedule(fetches);
+    // (errors here leave the feeds to the caller, as before any step ran)
+    const plan = this.planFor(feeds);
+    const sched = this.schedule(fetches);
+    if (sched.fast) return this.runPlanned(sched.fast, feeds, fetches, profiler);
+    const { steps, lastUse } = sched;
     const env = new Map<string, Value>(feeds);
     const owned = new Set<Value>(feeds.values());
     const release = (name: string) => {
@@ -234,6 +279,108 @@ export class Executor {
       return result;
     } finally {
       for (const t of owned) disposeValue(t);
+    }
+  }
+
+  /**
+   * The fast path (see run-plan.ts): the same steps, releases and errors as the general path below,
+   * over arrays indexed by value id. Synchronous: on wasm nothing waits.
+   */
+  private runPlanned(rp: RunPlan, feeds: Map<string, Value>, fetches: readonly string[], profiler?: Profiler): Map<string, Value> {
+    const rt = this.rt;
+    const ids = this.ids!;
+    const consts = this.constById;
+    const vals: (Value | undefined)[] = new Array(ids.size);
+    const exec = (this.exec ??= new PlannedExec(rt));
+    const made = exec.made;
+    // outputs the step keeps (claimed[0 .. nClaimed)), reused across steps
+    const claimed: Value[] = [];
+    let nClaimed = 0;
+    const runId = profiler?.nextRun() ?? 0;
+    let result: Map<string, Value> | undefined;
+    try {
+      for (const [n, v] of feeds) {
+        const id = ids.get(n);
+        if (id === undefined || !rp.used[id]) disposeValue(v);
+        else vals[id] = v;
+      }
+      const steps = rp.steps;
+      for (let s = 0; s < steps.length; s++) {
+        const ps = steps[s]!;
+        const node = ps.step.node;
+        const t0 = profiler ? performance.now() : 0;
+        const args = ps.args;
+        for (let k = 0; k < ps.ins.length; k++) {
+          const id = ps.ins[k]!;
+          if (id < 0) {
+            args[k] = undefined;
+            continue;
+          }
+          const v = vals[id] ?? consts[id];
+          if (!v) throw new DeviceError(node.name, `value '${node.inputs[k]}' is not available (internal scheduling error)`);
+          // a sequence or optional passes as is: only a node passing it through (Identity) accepts it
+          args[k] = v as Tensor;
+        }
+        exec.begin(ps);
+        nClaimed = 0;
+        try {
+          const outs: readonly (Value | undefined)[] = ps.step.lowered.run(exec, args);
+          for (let k = 0; k < ps.outs.length; k++) {
+            const id = ps.outs[k]!;
+            if (id < 0) continue;
+            let o = outs[k];
+            if (!o && !ps.outRead[k]) continue; // an optional output nobody reads
+            if (!o) throw new DeviceError(node.name, `produced no output ${k} ('${node.outputs[k]}')`);
+            // an input passed through (Identity), or one tensor returned twice, gets its own handle
+            if (!exec.madeHere(o) || among(claimed, nClaimed, o)) o = share(rt, o);
+            claimed[nClaimed++] = o;
+            vals[id] = o;
+          }
+        } finally {
+          for (let i = 0; i < exec.count; i++) {
+            const t = made[i]!;
+            made[i] = undefined;
+            if (!among(claimed, nClaimed, t)) t.dispose();
+          }
+          exec.count = 0;
+          for (let i = 0; i < nClaimed; i++) claimed[i] = undefined!;
+          for (let k = 0; k < args.length; k++) args[k] = undefined;
+        }
+        if (profiler) {
+          const outDesc = node.outputs.map((n, k) => (ps.outs[k]! >= 0 && vals[ps.outs[k]!] ? describe(vals[ps.outs[k]!]) : '-')).join(' ');
+          profiler.record(runId, node.name, node.opType, rt.device, t0, performance.now(), outDesc);
+        }
+        const rel = ps.release;
+        for (let i = 0; i < rel.length; i++) {
+          const v = vals[rel[i]!];
+          if (v !== undefined) {
+            vals[rel[i]!] = undefined;
+            disposeValue(v);
+          }
+        }
+      }
+      result = new Map<string, Value>();
+      for (let i = 0; i < fetches.length; i++) {
+        const f = fetches[i]!;
+        if (result.has(f)) continue;
+        const id = rp.fetches[i]!;
+        const own = id >= 0 ? vals[id] : undefined;
+        if (own !== undefined) {
+          // the run's own value: handed over rather than shared and released
+          vals[id] = undefined;
+          result.set(f, own);
+          continue;
+        }
+        const c = id >= 0 ? consts[id] : undefined;
+        if (!c) throw new DeviceError('InferenceSession', `output '${f}' was not computed`);
+        result.set(f, share(rt, c));
+      }
+      const done = result;
+      result = undefined;
+      return done;
+    } finally {
+      for (let i = 0; i < vals.length; i++) if (vals[i] !== undefined) disposeValue(vals[i]);
+      if (result) for (const v of result.values()) disposeValue(v);
     }
   }
 
@@ -365,8 +512,7 @@ export class Executor {
   }
 }
 
-/** An Exec over a runtime that records every tensor it makes, so the executor can free what a node leaves behind. */
-/** An Exec over the runtime; `device` is where the node runs, so tensors it makes from host data go there. */
+/** An Exec over the runtime that records every tensor it makes, so the executor can free what a node leaves behind; `device` is where the node runs, so tensors it makes from host data go there. */
 function runtimeExec(rt: Runtime, made: Tensor[], device?: Device): Exec<Tensor> {
   return {
     op(name, inputs, attrs) {
@@ -402,3 +548,29 @@ function readSync(t: Tensor) {
   return t.dataSync();
 }
 
+
+interface Schedule {
+  fetches: readonly string[];
+  steps: Step[];
+  lastUse: Map<string, number>;
+  /** The compiled fast path (wasm sessions without value nodes). */
+  fast: RunPlan | undefined;
+}
+
+/** Whether `v` is one of list[0 .. n) (a plain function: a closure per run would cost a name definition under tsx). */
+function among(list: readonly unknown[], n: number, v: unknown): boolean {
+  for (let i = 0; i < n; i++) if (list[i] === v) return true;
+  return false;
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function sameDims(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -69,6 +69,11 @@ function readOptions(options: InferenceSession.SessionOptions, graph: SessionGra
   return { threads: n ? n : undefined, overrides };
 }
 
+/** A declared input shape for messages: [1,3,?,?]. */
+function fmtSpec(dims: readonly Dim[]): string {
+  return `[${dims.map((d) => d ?? '?').join(',')}]`;
+}
+
 export class TwinopsSessionHandler implements InferenceSessionHandler {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
@@ -77,7 +82,10 @@ export class TwinopsSessionHandler implements InferenceSessionHandler {
   private profiler: Profiler | undefined;
   /** The profile of the last endProfiling() (per-node events, table and Chrome trace). */
   lastProfile: Profiler | undefined;
+  /** Runs are serialised: the settlement of the last one queued, and how many are in flight. */
   private queue: Promise<unknown> = Promise.resolve();
+  private inFlight = 0;
+  private readonly settled = (): void => void this.inFlight--;
   private disposed = false;
   private readonly inputs: Map<string, { decl: ValueDecl; dtype: DType; dims: Dim[] | undefined }>;
 
@@ -120,7 +128,7 @@ export class TwinopsSessionHandler implements InferenceSessionHandler {
       if (v.elemType === 0 && v.kind === 'tensor' && graph.inputs.includes(v)) throw new DTypeError('InferenceSession', `graph input '${v.name}' declares no element type`);
     }
     const { threads, overrides } = readOptions(options, graph);
-    if (options.graphOptimizationLevel !== 'disabled') optimizeGraph(graph); // fusion and weight folding (passes/)
+    if (options.graphOptimizationLevel !== 'disabled') optimizeGraph(graph, options.graphOptimizationLevel); // fusion, weight folding, layout (passes/)
     // Infer whatever the declared input shapes fix now, so that unsupported dtypes, missing kernels
     // and shape contradictions surface at creation rather than at the first run.
     const known = new Map<string, TensorInfo>();
@@ -175,7 +183,7 @@ export class TwinopsSessionHandler implements InferenceSessionHandler {
   }
 
   private feedTensor(name: string, value: unknown, specDims: Dim[] | undefined, input = name): Tensor {
-    const spec = { ...this.inputs.get(input)!, dims: specDims };
+    const spec = this.inputs.get(input)!;
     const t = value as OrtTensorLike;
     if (typeof t !== 'object' || t === null || typeof t.type !== 'string' || !Array.isArray(t.dims)) {
       throw new OrtArgumentError(`feed '${name}' is not an ort Tensor`);
@@ -185,12 +193,12 @@ export class TwinopsSessionHandler implements InferenceSessionHandler {
     }
     if (t.type !== spec.dtype) throw new DTypeError('InferenceSession', `input '${name}' must be ${spec.dtype}, got ${t.type}${JSON.stringify(t.dims)}`);
     const dims = t.dims;
-    if (spec.dims) {
-      const want = `[${spec.dims.map((d) => d ?? '?').join(',')}]`;
-      if (dims.length !== spec.dims.length) throw new ShapeError('InferenceSession', `input '${name}' must have rank ${spec.dims.length} ${want}, got [${dims.join(',')}]`, 'RANK');
-      spec.dims.forEach((d, k) => {
-        if (typeof d === 'number' && dims[k] !== d) throw new ShapeError('InferenceSession', `input '${name}' must have shape ${want}, got [${dims.join(',')}] (dimension ${k} is ${dims[k]}, expected ${d})`);
-      });
+    if (specDims) {
+      if (dims.length !== specDims.length) throw new ShapeError('InferenceSession', `input '${name}' must have rank ${specDims.length} ${fmtSpec(specDims)}, got [${dims.join(',')}]`, 'RANK');
+      for (let k = 0; k < specDims.length; k++) {
+        const d = specDims[k];
+        if (typeof d === 'number' && dims[k] !== d) throw new ShapeError('InferenceSession', `input '${name}' must have shape ${fmtSpec(specDims)}, got [${dims.join(',')}] (dimension ${k} is ${dims[k]}, expected ${d})`);
+      }
     }
     let data = t.data as AnyTypedArray;
     // onnxruntime-common stores float16 in a Float16Array where the engine has one; twinops takes the bits
@@ -219,8 +227,10 @@ export class TwinopsSessionHandler implements InferenceSessionHandler {
     const f: Record<string, OnnxValue | null> = {};
     if (Array.isArray(fetches)) for (const n of fetches as readonly string[]) f[n] = null;
     else Object.assign(f, fetches);
-    const job = this.queue.then(() => this.runNow(feeds as Record<string, OnnxValue>, f));
-    this.queue = job.catch(() => undefined);
+    // with nothing in flight the run starts now, without waiting a turn behind a settled promise
+    const job = this.inFlight === 0 ? this.runNow(feeds as Record<string, OnnxValue>, f) : this.queue.then(() => this.runNow(feeds as Record<string, OnnxValue>, f));
+    this.inFlight++;
+    this.queue = job.then(this.settled, this.settled);
     return job;
   }
 
@@ -228,8 +238,12 @@ export class TwinopsSessionHandler implements InferenceSessionHandler {
   private async toOrt(v: Value, pre: OrtTensorLike | null, n: string): Promise<unknown> {
     if (v instanceof SeqValue) return Promise.all(v.items.map((t) => this.toOrt(t, null, n)));
     if (v instanceof OptValue) return v.value === undefined ? null : this.toOrt(v.value, pre, n);
-    const t = v;
-    let data: AnyTypedArray = t.device === 'wasm' ? t.dataSync() : await t.data();
+    return this.tensorToOrt(v, v.device === 'wasm' ? v.dataSync() : await v.data(), pre, n);
+  }
+
+  /** A tensor's data as an ort Tensor (or written into the pre-allocated one). */
+  private tensorToOrt(t: Tensor, read: AnyTypedArray, pre: OrtTensorLike | null, n: string): unknown {
+    let data = read;
     // int4/uint4 leave packed two per byte, as onnxruntime-common holds them
     if (t.dtype === 'int4' || t.dtype === 'uint4') data = pack4(data as Int8Array | Uint8Array);
     if (pre) {
@@ -244,14 +258,10 @@ export class TwinopsSessionHandler implements InferenceSessionHandler {
 
   private async runNow(feeds: Record<string, OnnxValue>, fetches: Record<string, OnnxValue | null>): Promise<Record<string, OnnxValue>> {
     if (this.disposed) throw new OrtArgumentError('the session was released');
-    const extra = Object.keys(feeds).filter((k) => !this.inputs.has(k));
-    if (extra.length > 0) {
-      const init = extra.filter((k) => this.graph.constants.has(k));
-      throw new OrtArgumentError(`unknown feed${extra.length > 1 ? 's' : ''} ${extra.map((k) => `'${k}'`).join(', ')}${init.length ? ` (${init.join(', ')} ${init.length > 1 ? 'are initializers' : 'is an initializer'}, which cannot be overridden)` : ''}; the model's inputs are ${this.inputNames.join(', ')}`);
-    }
-    // an optional input may be left out: it is then empty
-    const missing = this.inputNames.filter((n) => feeds[n] === undefined && this.inputs.get(n)!.decl.kind !== 'optional');
-    if (missing.length > 0) throw new OrtArgumentError(`missing feed${missing.length > 1 ? 's' : ''} ${missing.map((k) => `'${k}'`).join(', ')}`);
+    let ok = true;
+    for (const k in feeds) if (!this.inputs.has(k)) ok = false;
+    for (const n of this.inputNames) if (feeds[n] === undefined) ok = false;
+    if (!ok) this.badFeeds(feeds); // (an optional input left out passes)
     const names = Object.keys(fetches);
     for (const n of names) if (!this.outputNames.includes(n)) throw new OrtArgumentError(`unknown output '${n}'; the model's outputs are ${this.outputNames.join(', ')}`);
     const ins = new Map<string, Value>();
@@ -261,12 +271,29 @@ export class TwinopsSessionHandler implements InferenceSessionHandler {
       outs = await this.executor.run(ins, names, this.profiler);
       ins.clear(); // the executor disposed them
       const result: Record<string, OnnxValue> = {};
-      for (const n of names) result[n] = (await this.toOrt(outs.get(n)!, fetches[n] as OrtTensorLike | null, n)) as OnnxValue;
+      for (const n of names) {
+        const v = outs.get(n)!;
+        const pre = fetches[n] as OrtTensorLike | null;
+        // a wasm tensor converts synchronously (no await per output)
+        result[n] = (v instanceof Tensor && v.device === 'wasm' ? this.tensorToOrt(v, v.dataSync(), pre, n) : await this.toOrt(v, pre, n)) as OnnxValue;
+      }
       return result;
     } finally {
       for (const t of ins.values()) disposeValue(t);
       if (outs) for (const t of outs.values()) disposeValue(t);
     }
+  }
+
+  /** Throws for feeds the model has no input for, or a missing required input. */
+  private badFeeds(feeds: Record<string, OnnxValue>): void {
+    const extra = Object.keys(feeds).filter((k) => !this.inputs.has(k));
+    if (extra.length > 0) {
+      const init = extra.filter((k) => this.graph.constants.has(k));
+      throw new OrtArgumentError(`unknown feed${extra.length > 1 ? 's' : ''} ${extra.map((k) => `'${k}'`).join(', ')}${init.length ? ` (${init.join(', ')} ${init.length > 1 ? 'are initializers' : 'is an initializer'}, which cannot be overridden)` : ''}; the model's inputs are ${this.inputNames.join(', ')}`);
+    }
+    // an optional input may be left out: it is then empty
+    const missing = this.inputNames.filter((n) => feeds[n] === undefined && this.inputs.get(n)!.decl.kind !== 'optional');
+    if (missing.length > 0) throw new OrtArgumentError(`missing feed${missing.length > 1 ? 's' : ''} ${missing.map((k) => `'${k}'`).join(', ')}`);
   }
 
   startProfiling(): void {

@@ -10,7 +10,7 @@ import { DataStorage, KernelBackend, backend_util, engine, util } from '@tensorf
 import type { BackendTimingInfo, BackendValues, DataId, DataType, TensorInfo } from '@tensorflow/tfjs-core';
 import type { DType } from '../../core/dtype.js';
 import { TwinopsError } from '../../core/errors.js';
-import type { MemoryInfo as RuntimeMemory, Runtime } from '../../core/runtime.js';
+import { CallCache, type MemoryInfo as RuntimeMemory, type Runtime } from '../../core/runtime.js';
 import type { Tensor } from '../../core/tensor.js';
 
 /**
@@ -37,6 +37,28 @@ const STORED: Partial<Record<DataType, DType>> = { float32: 'float32', int32: 'i
 /** Elements up to which a tensor written from JS to a WebGPU runtime keeps a host copy (see TensorData.host). */
 const HOST_COPY_MAX = 4096;
 
+/** Bound on the call caches a backend keeps (a model has a few hundred distinct calls at most). */
+const MAX_SITES = 2048;
+/** Call caches per op and input signature (see siteOf). */
+const SITE_WAYS = 4;
+
+/** Small integers for op names and dtypes (siteOf's hash). */
+const IDS = new Map<string, number>();
+function idOf(s: string): number {
+  let id = IDS.get(s);
+  if (id === undefined) IDS.set(s, (id = IDS.size + 1));
+  return id;
+}
+
+/** The attrs of an op called without any (shared: ops read attrs, never write them). */
+const NO_ATTRS: object = Object.freeze({});
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** An error from a tfjs kernel on this backend: names the tfjs kernel (and the twinops op's message). */
 export class TfjsKernelError extends Error {
   readonly kernel: string;
@@ -53,6 +75,11 @@ export class TwinopsBackend extends KernelBackend {
   /** whether dispose() disposes the runtime (false when the user passed their own) */
   private readonly ownsRuntime: boolean;
   private disposed = false;
+  /** call caches by op and input signature (see siteOf) */
+  private readonly sites = new Map<number, CallCache[]>();
+  private evict = 0;
+  /** call caches of memoized attrs objects (see siteFor) */
+  private readonly memoSites = new WeakMap<object, CallCache>();
 
   constructor(rt: Runtime, ownsRuntime: boolean) {
     super();
@@ -183,8 +210,11 @@ export class TwinopsBackend extends KernelBackend {
   /** A new dataId holding `t` (whose storage the backend now owns), as a tfjs TensorInfo. */
   output(t: Tensor, shape: readonly number[] = t.shape, dtype: DataType = t.dtype as DataType): TensorInfo {
     const dataId = {};
-    this.data.set(dataId, { dtype, shape: shape.slice(), refCount: 1, tensor: t });
-    return { dataId, shape: shape.slice(), dtype };
+    // one copy for both: tfjs copies a TensorInfo's shape into its Tensor, and reshaped() replaces
+    // the stored one rather than changing it
+    const s = shape.slice();
+    this.data.set(dataId, { dtype, shape: s, refCount: 1, tensor: t });
+    return { dataId, shape: s, dtype };
   }
 
   /** Share `x`'s data under a new shape (Reshape, Identity, ExpandDims...): no copy. */
@@ -196,28 +226,37 @@ export class TwinopsBackend extends KernelBackend {
   /**
    * Run the twinops op `op` for the tfjs kernel `kernel`: inputs are viewed with their tfjs shapes
    * (reshapes share storage), outputs become new dataIds. A twinops error is rethrown naming the
-   * tfjs kernel.
+   * tfjs kernel. `memoized`: `attrs` is an AttrMemo entry (the same object for every call with
+   * these shapes and attributes), so its call cache is found by identity.
    */
-  runOp(kernel: string, op: string, inputs: readonly TensorInfo[], attrs: object = {}): TensorInfo[] {
-    const views: Tensor[] = [];
+  runOp(kernel: string, op: string, inputs: readonly TensorInfo[], attrs: object = NO_ATTRS, memoized = false): TensorInfo[] {
+    // plain loops, no closures: this runs for every tfjs kernel call of a model
+    let views: Tensor[] | undefined;
     try {
-      const args = inputs.map((info, i) => {
-        const d = this.get(info.dataId, kernel);
-        if (d.tensor === undefined) throw new TfjsKernelError(kernel, `input ${i} has dtype ${info.dtype}, which twinops kernels do not take`);
+      const args: Tensor[] = [];
+      for (let i = 0; i < inputs.length; i++) {
+        const info = inputs[i]!;
+        const t = this.get(info.dataId, kernel).tensor;
+        if (t === undefined) throw new TfjsKernelError(kernel, `input ${i} has dtype ${info.dtype}, which twinops kernels do not take`);
         // the stored tensor itself where the shapes agree, so what kernels cache on it (packed
         // weights) lasts as long as the data; otherwise a view sharing its storage
-        if (util.arraysEqual(d.tensor.shape as number[], info.shape)) return d.tensor;
-        const v = this.rt.reshape(d.tensor, info.shape);
-        views.push(v);
-        return v;
-      });
-      return this.rt.run(op, args, attrs).map((t) => this.output(t));
+        if (sameShape(t.shape, info.shape)) args.push(t);
+        else {
+          const v = this.rt.reshape(t, info.shape);
+          (views ??= []).push(v);
+          args.push(v);
+        }
+      }
+      const outs = this.rt.runCached(op, args, attrs, memoized ? this.siteFor(attrs) : this.siteOf(op, args, attrs));
+      const infos: TensorInfo[] = [];
+      for (let i = 0; i < outs.length; i++) infos.push(this.output(outs[i]!));
+      return infos;
     } catch (e) {
       if (e instanceof TfjsKernelError) throw e;
       if (e instanceof TwinopsError) throw new TfjsKernelError(kernel, e.message, { cause: e });
       throw e;
     } finally {
-      for (const v of views) v.dispose();
+      if (views) for (const v of views) v.dispose();
     }
   }
 
@@ -246,8 +285,55 @@ export class TwinopsBackend extends KernelBackend {
   }
 
   /** runOp for ops with one output. */
-  runOne(kernel: string, op: string, inputs: readonly TensorInfo[], attrs: object = {}): TensorInfo {
-    return this.runOp(kernel, op, inputs, attrs)[0]!;
+  runOne(kernel: string, op: string, inputs: readonly TensorInfo[], attrs: object = NO_ATTRS, memoized = false): TensorInfo {
+    return this.runOp(kernel, op, inputs, attrs, memoized)[0]!;
+  }
+
+  /**
+   * The call cache of memoized attrs (an AttrMemo entry, one object per distinct call of a kernel,
+   * whose key fixes the input shapes): found by identity, no key to build.
+   */
+  private siteFor(attrs: object): CallCache {
+    let site = this.memoSites.get(attrs);
+    if (site === undefined) {
+      site = new CallCache();
+      this.memoSites.set(attrs, site);
+    }
+    return site;
+  }
+
+  /**
+   * A call cache for this call (rt.runCached): a model calls the same op on the same shapes with
+   * the same attributes run after run, so its plan and kernel are found again instead of being
+   * recomputed. Up to SITE_WAYS caches per op and input signature hold calls that differ only in
+   * their attributes (a stride-1 and a stride-2 depthwise conv of one shape, say).
+   */
+  private siteOf(op: string, args: readonly Tensor[], attrs: object): CallCache {
+    // a hash of the op and the inputs' dtypes and shapes (no string built per call); a collision
+    // only shares caches, which check the whole call before reuse
+    let h = Math.imul(0x811c9dc5 ^ idOf(op), 0x01000193);
+    for (let i = 0; i < args.length; i++) {
+      const t = args[i]!;
+      h = Math.imul(h ^ idOf(t.dtype), 0x01000193);
+      const s = t.shape;
+      h = Math.imul(h ^ (s.length + 0x3f1), 0x01000193);
+      for (let d = 0; d < s.length; d++) h = Math.imul(h ^ s[d]!, 0x01000193);
+    }
+    let ways = this.sites.get(h);
+    if (ways === undefined) {
+      if (this.sites.size >= MAX_SITES) this.sites.clear();
+      ways = [];
+      this.sites.set(h, ways);
+    }
+    if (ways.length === 1 && attrs === NO_ATTRS) return ways[0]!;
+    for (let i = 0; i < ways.length; i++) if (ways[i]!.matches(op, args, attrs)) return ways[i]!;
+    if (ways.length < SITE_WAYS) {
+      const site = new CallCache();
+      ways.push(site);
+      return site;
+    }
+    // all taken by other attributes: reuse one in turn (runCached refills it)
+    return ways[this.evict++ % SITE_WAYS]!;
   }
 
   /** A complex64 tensor over float32 parts (each gains a reference), as tfjs' Complex kernel. */

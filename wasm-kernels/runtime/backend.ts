@@ -33,9 +33,103 @@ export interface ParallelOptions {
   chunksPerThread?: number;
   /** Op name for error messages. */
   op?: string;
+  /**
+   * The work of the whole range (e.g. multiply-adds), when `total` and `minPerThread` alone do not
+   * tell launches of different sizes apart (a GEMM's range is its task count). Keys the split choice.
+   */
+  work?: number;
 }
 
 type Fn = (...a: number[]) => unknown;
+
+/**
+ * Launch parameters live in a stack ("arena") reserved at creation: a launcher takes blocks with
+ * scratch() and gives them back with scratchRelease(mark), last in first out, so nested launches
+ * (Conv → GEMM) nest. 256 KiB holds a GEMM parameter block with 16 packed-A slots of the 4x8 tile or
+ * 21 of 6x8 (12 KiB each); bigger requests fall back to the heap and are freed on release.
+ */
+const ARENA_BYTES = 256 * 1024;
+/** A scratch mark packs the arena top and the count of heap fallbacks: top · 2^20 + count. */
+const MARK_SCALE = 2 ** 20;
+
+/**
+ * Where a splittable launch ran and how long it took, per call site (kernel, range, work). The first
+ * two calls run on the pool (one-shot and repeated calls keep the static split, so tests of thread
+ * determinism still split), the next five alternate sides. Then the faster side runs, by the median
+ * of each side's last three per-call times (one cold start or preemption does not decide), and the
+ * slower side is probed again after PROBE_EVERY × (slower / faster, at most 8) calls, an interval
+ * that doubles while the same side keeps winning: probes cost a few % of the time at most, and a
+ * change of machine load can still flip the choice.
+ * Why: a job that finds the worker spinning starts at once, one that must wake it from Atomics.wait
+ * waits 4–60 µs (median) and milliseconds in the tail when other processes hold the cores
+ * (tmp/d/spin.ts, tmp/d/pingpong.ts); a chunk taken by a worker that is then preempted holds the whole
+ * job. On this shared 2-core VM at load 12 a 2M multiply-add GEMM took 162 µs on 2 threads against
+ * 81 µs inline, and cls's 5×5 depthwise rows 170–440 µs against 17–40 µs; which kernels gain from a
+ * second thread depends on the load at the time, and a static minPerThread can only be right for one.
+ */
+interface Site {
+  /** The last three per-call times (ms) on each side, oldest first; -1: none yet. */
+  pool: [number, number, number];
+  inline: [number, number, number];
+  calls: number;
+  /** Call count at which the slower side is probed next. */
+  probe: number;
+  /** Probe interval multiplier: doubles with every probe while the same side keeps winning. */
+  backoff: number;
+  poolWon: boolean;
+}
+const PROBE_EVERY = 32;
+/**
+ * A probe on a loaded machine can cost milliseconds of waiting for a preempted worker, so while the
+ * same side keeps winning the probe interval doubles, up to this factor.
+ */
+const MAX_BACKOFF = 64;
+/** Calls before the split is decided per site: pool ×2 (the first, cold, is not timed), then inline and pool alternately. */
+const WARM_CALLS = 7;
+const MAX_SITES = 4096;
+
+/** Median of the samples taken so far (of up to three; -1 marks none). */
+function median3(v: [number, number, number]): number {
+  const [a, b, c] = v;
+  if (a < 0) return b < 0 ? c : (b + c) / 2;
+  return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+}
+
+function record(v: [number, number, number], dt: number): void {
+  v[0] = v[1];
+  v[1] = v[2];
+  v[2] = dt;
+}
+
+interface FnEntry {
+  f: Fn;
+  index: number;
+  family: number;
+  sites: Map<number, Site>;
+}
+
+/** Call f(...args, start, end) without a spread for the common arities. */
+function callRange(f: Fn, a: readonly number[], start: number, end: number): void {
+  switch (a.length) {
+    case 1:
+      f(a[0]!, start, end);
+      return;
+    case 2:
+      f(a[0]!, a[1]!, start, end);
+      return;
+    case 3:
+      f(a[0]!, a[1]!, a[2]!, start, end);
+      return;
+    case 4:
+      f(a[0]!, a[1]!, a[2]!, a[3]!, start, end);
+      return;
+    case 5:
+      f(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, start, end);
+      return;
+    default:
+      f(...a, start, end);
+  }
+}
 
 export function defaultThreads(): number {
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
@@ -63,8 +157,16 @@ export class WasmBackend implements StorageReader {
   private readonly pool: ThreadPool | undefined;
   private readonly ownsPool: boolean;
   private readonly poolRt: number;
-  private readonly instances = new Map<string, { exports: Record<string, Fn>; index: Map<string, number>; family: number }>();
+  private readonly instances = new Map<string, { exports: Record<string, Fn>; index: Map<string, number>; family: number; fns: Map<string, FnEntry> }>();
   private disposed = false;
+  private readonly arena: number;
+  private arenaTop: number;
+  private readonly arenaEnd: number;
+  private readonly overflow: number[] = [];
+  private i32v = new Int32Array(0);
+  private f32v = new Float32Array(0);
+  private viewGrows = -1;
+  private sites = 0;
 
   private constructor(memory: WebAssembly.Memory, maxPages: number, features: WasmFeatures, relaxed: boolean, pool: ThreadPool | undefined, ownsPool: boolean, poolRt: number) {
     this.memory = memory;
@@ -77,6 +179,9 @@ export class WasmBackend implements StorageReader {
     this.poolRt = poolRt;
     this.threads = pool ? pool.threads : 1;
     this.variant = variantKey({ relaxed, shared: this.shared });
+    this.arena = this.heap.alloc(ARENA_BYTES);
+    this.arenaTop = this.arena;
+    this.arenaEnd = this.arena + ARENA_BYTES;
   }
 
   static async create(opts: WasmBackendOptions = {}): Promise<WasmBackend> {
@@ -120,6 +225,56 @@ export class WasmBackend implements StorageReader {
 
   free(ptr: number): void {
     if (!this.disposed) this.heap.free(ptr);
+  }
+
+  /**
+   * A block of launch scratch (parameters, tables, packed tiles) valid until scratchRelease(mark) with
+   * a mark taken before it. Contents are stale: the caller writes every byte it reads.
+   */
+  scratch(bytes: number, op?: string): number {
+    const size = bytes <= 64 ? 64 : (bytes + 63) & ~63;
+    const p = this.arenaTop;
+    if (p + size <= this.arenaEnd) {
+      this.arenaTop = p + size;
+      return p;
+    }
+    const q = this.alloc(size, op);
+    this.overflow.push(q);
+    return q;
+  }
+
+  /** The scratch stack's position, for scratchRelease. */
+  scratchMark(): number {
+    return this.arenaTop * MARK_SCALE + this.overflow.length;
+  }
+
+  /** Give back every scratch block taken since `mark`. */
+  scratchRelease(mark: number): void {
+    const n = mark % MARK_SCALE;
+    while (this.overflow.length > n) this.free(this.overflow.pop()!);
+    this.arenaTop = (mark - n) / MARK_SCALE;
+  }
+
+  /**
+   * Int32 view of the whole heap, kept until the memory grows (then replaced). Index = byte address / 4.
+   * Only the heap grows the memory, so its grow count tells (cheaper than reading memory.buffer).
+   */
+  heapI32(): Int32Array {
+    if (this.viewGrows !== this.heap.grows) this.refreshViews();
+    return this.i32v;
+  }
+
+  /** Float32 view of the whole heap, like heapI32. */
+  heapF32(): Float32Array {
+    if (this.viewGrows !== this.heap.grows) this.refreshViews();
+    return this.f32v;
+  }
+
+  private refreshViews(): void {
+    const b = this.memory.buffer;
+    this.i32v = new Int32Array(b);
+    this.f32v = new Float32Array(b);
+    this.viewGrows = this.heap.grows;
   }
 
   /** Storage for `byteLength` bytes; zero-size storage takes no heap block. */
@@ -185,6 +340,7 @@ export class WasmBackend implements StorageReader {
         exports: instance.exports as unknown as Record<string, Fn>,
         index: new Map(names.map((n, i) => [n, i])),
         family: familyIndex(family),
+        fns: new Map<string, FnEntry>(),
       };
       this.instances.set(family, inst);
       this.pool?.shareModule(this.variant, inst.family, module);
@@ -198,26 +354,78 @@ export class WasmBackend implements StorageReader {
     return this.instance(family).exports;
   }
 
+  private fnEntry(family: string, fn: string): FnEntry {
+    const inst = this.instance(family);
+    let e = inst.fns.get(fn);
+    if (!e) {
+      const f = inst.exports[fn];
+      if (!f) throw new Error(`wasm-kernels: family '${family}' has no export '${fn}'`);
+      e = { f, index: inst.index.get(fn)!, family: inst.family, sites: new Map() };
+      inst.fns.set(fn, e);
+    }
+    return e;
+  }
+
   /**
    * Call `family.fn(...args, start, end)` over [0, total), split across the pool's threads (the caller
-   * works too). Runs inline on one thread when the pool has one thread or the range is small.
+   * works too). Runs inline on one thread when the pool has one thread or the range is small, and, per
+   * call site, when running inline has measured faster (see Site). Kernels give the same bits however
+   * the range is split, so the choice never changes a result.
    */
-  parallelFor(family: string, fn: string, args: readonly number[], total: number, opts: ParallelOptions = {}): void {
-    this.check(opts.op);
-    const inst = this.instance(family);
-    const f = inst.exports[fn];
-    if (!f) throw new Error(`wasm-kernels: family '${family}' has no export '${fn}'`);
-    const grain = Math.max(1, opts.grain ?? 1);
-    const minPer = Math.max(grain, opts.minPerThread ?? grain);
+  parallelFor(family: string, fn: string, args: readonly number[], total: number, opts?: ParallelOptions): void {
+    if (this.disposed) this.check(opts?.op);
+    const e = this.fnEntry(family, fn);
+    const grain = opts?.grain !== undefined && opts.grain > 1 ? opts.grain : 1;
+    const minPer = opts?.minPerThread !== undefined && opts.minPerThread > grain ? opts.minPerThread : grain;
     const pool = this.pool;
     if (!pool || total <= 0 || total < 2 * minPer) {
-      if (total > 0) f(...args, 0, total);
+      if (total > 0) callRange(e.f, args, 0, total);
       return;
     }
-    const units = Math.ceil(total / grain);
-    const chunks = Math.min(units, this.threads * (opts.chunksPerThread ?? 4));
-    const chunk = Math.ceil(units / chunks) * grain;
-    pool.run({ rt: this.poolRt, family: inst.family, fn: inst.index.get(fn)!, local: f, args, total, chunk, op: opts.op });
+    const key = opts?.work !== undefined ? -opts.work : total + minPer * 4294967296;
+    let s = e.sites.get(key);
+    if (!s) {
+      if (++this.sites > MAX_SITES) {
+        for (const inst of this.instances.values()) for (const x of inst.fns.values()) x.sites.clear();
+        this.sites = 1;
+      }
+      s = { pool: [-1, -1, -1], inline: [-1, -1, -1], calls: 0, probe: WARM_CALLS, backoff: 1, poolWon: true };
+      e.sites.set(key, s);
+    }
+    const c = s.calls++;
+    let onPool: boolean;
+    if (c < WARM_CALLS) onPool = c < 2 || (c & 1) === 1;
+    else {
+      const p = median3(s.pool);
+      const q = median3(s.inline);
+      const poolWins = p <= q;
+      if (poolWins !== s.poolWon) {
+        s.poolWon = poolWins;
+        s.backoff = 1;
+      }
+      onPool = poolWins;
+      if (c >= s.probe) {
+        onPool = !poolWins;
+        const r = poolWins ? q / p : p / q;
+        s.probe = c + Math.ceil(PROBE_EVERY * s.backoff * (r > 1 ? Math.min(r, 8) : 1));
+        if (s.backoff < MAX_BACKOFF) s.backoff *= 2;
+      }
+    }
+    const t0 = performance.now();
+    try {
+      if (onPool) {
+        const units = Math.ceil(total / grain);
+        const chunks = Math.min(units, this.threads * (opts?.chunksPerThread ?? 4));
+        const chunk = Math.ceil(units / chunks) * grain;
+        pool.run({ rt: this.poolRt, family: e.family, fn: e.index, local: e.f, args, total, chunk, op: opts?.op });
+      } else callRange(e.f, args, 0, total);
+    } catch (err) {
+      // one error type whichever side ran and whichever thread trapped
+      if (err instanceof TwinopsError) throw err;
+      throw new TwinopsError('WORKER', opts?.op, `kernel ${family}.${fn} failed on a pooled range [0, ${total}): ${String(err)}`);
+    }
+    if (c === 0) return; // cold: the worker may have instantiated the module for this job
+    record(onPool ? s.pool : s.inline, performance.now() - t0);
   }
 
   stats(): HeapStats & { threads: number; relaxed: boolean; shared: boolean; families: string[] } {

@@ -28,6 +28,8 @@ export class Heap {
   private free_: { addr: number; size: number }[] = [];
   private readonly sizes = new Map<number, number>();
   private top = ALIGN;
+  /** Times the memory has grown (views over its buffer are stale when this moves). */
+  grows = 0;
   private inUse = 0;
   private highWater = 0;
 
@@ -140,5 +142,6 @@ export class Heap {
         throw new OutOfMemoryError(op, `the engine refused to grow the wasm heap to ${needPages * PAGE} bytes (${String(e)})`);
       }
     }
+    this.grows++;
   }
 }

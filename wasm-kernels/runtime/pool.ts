@@ -67,6 +67,16 @@ export interface PoolJob {
 
 let nextRuntimeId = 1;
 
+/**
+ * Default worker spin after a job, in µs. Measured on this shared 2-core VM at load 14–18 (tmp/d/spin.ts,
+ * a job of 2 chunks; p50 over 200): with a 50 µs spin a job that finds the worker still spinning costs
+ * ~0.5 µs over inline (vs ~5 µs after a wake), but a job after 3 ms idle costs 79–138 µs over 4–62 µs
+ * of work, against 38–87 µs with no spin: a thread that spun is scheduled later when the cores are
+ * oversubscribed. Jobs in models mostly come after a gap, so the spin stays short (about what the
+ * earlier 4000-load loop took); a quiet machine can raise `spinMicros`.
+ */
+const DEFAULT_SPIN_US = 5;
+
 export class ThreadPool {
   /** Threads that work on a job: the workers plus the calling thread. */
   readonly threads: number;
@@ -107,8 +117,23 @@ export class ThreadPool {
           }),
       ),
     );
+    pool.spinMicros = DEFAULT_SPIN_US;
     pool.idle();
     return pool;
+  }
+
+  /**
+   * How long (µs, wall clock) a worker keeps spinning after a job before it sleeps in Atomics.wait. A
+   * job that finds the worker spinning starts it at once; one that must wake it from Atomics.wait waits
+   * 4–60 µs (median; milliseconds in the tail when other processes hold the cores), see DEFAULT_SPIN_US.
+   * 0: sleep at once.
+   */
+  get spinMicros(): number {
+    return Atomics.load(this.ctl, P.SPIN_US);
+  }
+
+  set spinMicros(us: number) {
+    Atomics.store(this.ctl, P.SPIN_US, Math.max(0, Math.min(1e6, Math.round(us))));
   }
 
   private onMessage(m: P.FromWorker): void {
@@ -166,6 +191,11 @@ export class ThreadPool {
     if (this.closed) return;
     this.workers.forEach((_, index) => this.send(index, { type: 'detach', rt }));
     this.users--;
+  }
+
+  /** Workers asleep in Atomics.wait now (an idle pool's workers all are, after a brief spin). */
+  get sleeping(): number {
+    return Atomics.load(this.ctl, P.SLEEPERS);
   }
 
   /** How many runtimes are attached. */

@@ -16,6 +16,7 @@ export const FN = 9; // export index within the family's module
 export const NARGS = 10;
 export const ERR = 11; // set when a chunk threw in a worker
 export const SLEEPERS = 12; // workers inside Atomics.wait: the caller skips Atomics.notify (costly in browsers) when none are
+export const SPIN_US = 13; // µs a worker spins on GEN after a job before it sleeps (set by the pool)
 export const MAILBOX = 16; // MAILBOX + w: messages posted to worker w so far
 export const MAX_WORKERS = 32;
 /** Float64 arguments start at this byte offset. */

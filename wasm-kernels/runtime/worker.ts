@@ -38,7 +38,8 @@ let index = -1;
 let handled = 0;
 const modules = new Map<string, WebAssembly.Module>(); // `${variant}/${family}`
 const runtimes = new Map<number, { memory: WebAssembly.Memory; variant: string; fns: Map<number, Fn[]> }>();
-const SPIN = 4000;
+/** Loads of GEN between clock reads while spinning (a load is ~1 ns, a clock read ~50–80 ns). */
+const SPIN_CHECK = 63;
 
 function fnsFor(rtId: number, family: number): Fn[] | undefined {
   const rt = runtimes.get(rtId);
@@ -89,13 +90,25 @@ function mailPending(): boolean {
   return Atomics.load(ctl, P.MAILBOX + index) !== handled;
 }
 
+/** Spin on GEN for up to SPIN_US µs (the next job often follows within a kernel or two); its last value. */
+function spin(seen: number): number {
+  let g = Atomics.load(ctl, P.GEN);
+  const budget = Atomics.load(ctl, P.SPIN_US) / 1000;
+  if (g !== seen || budget <= 0) return g;
+  const t0 = performance.now();
+  for (let i = 0; ; i++) {
+    g = Atomics.load(ctl, P.GEN);
+    if (g !== seen) return g;
+    if ((i & SPIN_CHECK) === SPIN_CHECK && performance.now() - t0 >= budget) return g;
+  }
+}
+
 /** The job loop; returns to the event loop when mail is waiting or on exit. */
 function loop(): void {
   let seen = Atomics.load(ctl, P.GEN);
   for (;;) {
     if (mailPending()) return;
-    let g = Atomics.load(ctl, P.GEN);
-    for (let i = 0; g === seen && i < SPIN; i++) g = Atomics.load(ctl, P.GEN);
+    let g = spin(seen);
     if (g === seen) {
       Atomics.add(ctl, P.SLEEPERS, 1);
       Atomics.wait(ctl, P.GEN, seen);

@@ -132,15 +132,37 @@ export class GraphEdit {
  * every call of twinops op `op`, and passes everything else through.
  */
 export function injecting<T extends import('../../../ops/types.js').TensorInfo>(x: Exec<T>, op: string, extra: object, moreInputs: readonly T[] = [], merged = new WeakMap<object, object>()): Exec<T> {
-  // a plain delegate: Object.create(x) would turn each run's Exec into a prototype (slow in V8)
-  const e: Exec<T> = { op: x.op, reshape: (t, shape) => x.reshape(t, shape), scalar: (t) => x.scalar(t), ints: (t) => x.ints(t), tensor: (h) => x.tensor(h) };
-  const withExtra = (attrs: object | undefined) => {
+  return new Injecting(x, op, extra, moreInputs, merged);
+}
+
+/** injecting()'s delegate: a class, so that making one per run allocates one object and no closures. */
+class Injecting<T extends import('../../../ops/types.js').TensorInfo> implements Exec<T> {
+  constructor(
+    private readonly x: Exec<T>,
+    private readonly name: string,
+    private readonly extra: object,
+    private readonly moreInputs: readonly T[],
+    private readonly merged: WeakMap<object, object>,
+  ) {}
+
+  op(name: string, inputs: readonly T[], attrs?: object): T[] {
+    if (name !== this.name) return this.x.op(name, inputs, attrs);
     // a mapping passes the same attribute object every run: merge once (pass the same `merged` map)
-    const key = attrs ?? extra;
-    let m = merged.get(key);
-    if (!m) merged.set(key, (m = { ...(attrs ?? {}), ...extra }));
-    return m;
-  };
-  e.op = (name, inputs, attrs) => (name === op ? x.op(name, moreInputs.length ? [...inputs, ...moreInputs] : inputs, withExtra(attrs)) : x.op(name, inputs, attrs));
-  return e;
+    const key = attrs ?? this.extra;
+    let m = this.merged.get(key);
+    if (!m) this.merged.set(key, (m = { ...(attrs ?? {}), ...this.extra }));
+    return this.x.op(name, this.moreInputs.length ? [...inputs, ...this.moreInputs] : inputs, m);
+  }
+  reshape(t: T, shape: readonly number[]): T {
+    return this.x.reshape(t, shape);
+  }
+  scalar(t: T): number | undefined {
+    return this.x.scalar(t);
+  }
+  ints(t: T): number[] | undefined {
+    return this.x.ints(t);
+  }
+  tensor(h: HostTensor): T {
+    return this.x.tensor(h);
+  }
 }

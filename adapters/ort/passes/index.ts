@@ -4,7 +4,9 @@
  * 2. HardSwish patterns → one HardSwish; a per-channel scale (and, without padding, shift) of a
  *    Conv's input folded into its weights;
  * 3. MatMul + bias Add, and Conv/ConvTranspose/MatMul/Gemm + activation → the op's fused call;
- * 4. ConvTranspose with stride = kernel → MatMul + Transpose (conv-transpose.ts).
+ * 4. ConvTranspose with stride = kernel → MatMul + Transpose (conv-transpose.ts);
+ * 5. at levels 'layout' and 'all' (and when no level is given: onnxruntime's default is 'all'),
+ *    convolution chains run in NHWC with transposes only at their edges (layout.ts).
  * Each rewrites the session graph in place (steps, producer, read, constants). Subgraphs are
  * left as written.
  */
@@ -14,6 +16,7 @@ import { foldInputAffine, foldIntoConv } from './fold-conv.js';
 import { fuseBiasActivation } from './fuse-activation.js';
 import { Fusion } from './fused.js';
 import { fuseHardSwish } from './hardswish.js';
+import { layoutPass, type LayoutReport } from './layout.js';
 
 export interface PassReport {
   /** Nodes folded into Conv weights (BatchNormalization, Mul, Add, ...). */
@@ -28,9 +31,12 @@ export interface PassReport {
   convTransposeAsGemm: number;
   nodesBefore: number;
   nodesAfter: number;
+  /** What the layout pass converted (present when it converted a region). */
+  layout?: LayoutReport;
 }
 
-export function optimizeGraph(g: SessionGraph): PassReport {
+/** `level`: the session's graphOptimizationLevel ('disabled' runs no pass; callers skip it). */
+export function optimizeGraph(g: SessionGraph, level?: string): PassReport {
   const nodesBefore = g.steps.length;
   const edit = new GraphEdit(g);
   const fusion = new Fusion(edit);
@@ -45,5 +51,6 @@ export function optimizeGraph(g: SessionGraph): PassReport {
   }
   const convTransposeAsGemm = g.steps.filter((s) => s.node.opType.startsWith('ConvTranspose(GEMM)')).length;
   edit.finish();
-  return { foldedIntoConv, hardSwish, foldedInputAffine, fusedBiasActivation, convTransposeAsGemm, nodesBefore, nodesAfter: g.steps.length };
+  const layout = level === undefined || level === 'layout' || level === 'all' ? layoutPass(g) : undefined;
+  return { foldedIntoConv, hardSwish, foldedInputAffine, fusedBiasActivation, convTransposeAsGemm, nodesBefore, nodesAfter: g.steps.length, ...(layout && layout.regions > 0 ? { layout } : {}) };
 }

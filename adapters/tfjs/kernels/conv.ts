@@ -7,6 +7,7 @@ import { backend_util } from '@tensorflow/tfjs-core';
 import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { TwinopsBackend } from '../backend.js';
 import { activationOf, applyBiasActivation, applyPrelu, perChannelBias } from './matmul.js';
+import { AttrMemo, deepFreeze } from './memo.js';
 import { defineKernel } from './register.js';
 
 type Shape4 = [number, number, number, number];
@@ -22,7 +23,17 @@ interface ConvCall {
   prelu?: TensorInfo;
 }
 
-function conv(backend: TwinopsBackend, c: ConvCall): TensorInfo {
+/** What a convolution call's geometry gives: tfjs' conv info and the twinops Conv attrs. */
+interface ConvGeometry {
+  info: backend_util.Conv2DInfo;
+  attrs: Record<string, unknown>;
+  /** whether the fused activation is prelu (run after the Conv) */
+  prelu: boolean;
+}
+
+const geometries = new AttrMemo<ConvGeometry>();
+
+function convGeometry(c: ConvCall): ConvGeometry {
   const dataFormat = ((c.attrs.dataFormat as string | undefined) ?? 'NHWC') as 'NHWC' | 'NCHW';
   const info = backend_util.computeConv2DInfo(
     c.x.shape as Shape4,
@@ -35,6 +46,27 @@ function conv(backend: TwinopsBackend, c: ConvCall): TensorInfo {
     backend_util.convertConv2DDataFormat(dataFormat),
   );
   const p = info.padInfo;
+  const activation = c.fused ? activationOf(c.kernel, c.attrs) : { kind: 'linear' as const };
+  const attrs = {
+    layout: dataFormat,
+    filterLayout: dataFormat === 'NCHW' ? 'OIHW' : c.depthwise ? 'HWIM' : 'HWIO',
+    strides: [info.strideHeight, info.strideWidth],
+    dilations: [info.dilationHeight, info.dilationWidth],
+    pads: [p.top, p.left, p.bottom, p.right],
+    autoPad: 'NOTSET',
+    activation: activation ?? { kind: 'linear' },
+  };
+  return { info, attrs: deepFreeze(attrs), prelu: activation === undefined };
+}
+
+function conv(backend: TwinopsBackend, c: ConvCall): TensorInfo {
+  const dataFormat = ((c.attrs.dataFormat as string | undefined) ?? 'NHWC') as 'NHWC' | 'NCHW';
+  const a = c.attrs;
+  // every input convGeometry reads
+  const g = geometries
+    .key(c.kernel, c.depthwise, c.fused, c.x.shape, c.filter.shape, a.strides, a.dilations, a.pad, a.dimRoundingMode, dataFormat, c.fused ? a.activation : '-', c.fused ? a.leakyreluAlpha : '-')
+    .get(convGeometry, c);
+  const info = g.info;
   if (dataFormat === 'NCHW') {
     // as tfjs: a rank-1 per-channel bias or prelu weight applies along C, which is axis 1 in NCHW
     const along = (t: TensorInfo | undefined) => (t && t.shape.length === 1 && t.shape[0] !== 1 ? { ...t, shape: [t.shape[0]!, 1, 1] } : t);
@@ -45,26 +77,17 @@ function conv(backend: TwinopsBackend, c: ConvCall): TensorInfo {
     const y = conv(backend, { ...c, bias: undefined, fused: false });
     return applyBiasActivation(c.kernel, backend, y, c.bias, c.attrs, c.prelu);
   }
-  const activation = c.fused ? activationOf(c.kernel, c.attrs, backend) : { kind: 'linear' as const };
   if (c.depthwise && dataFormat !== 'NHWC') backend.unsupported(c.kernel, `dataFormat ${dataFormat} is not supported for depthwise convolution`);
   // NCHW convolutions take OIHW filters; tfjs keeps HWIO filters in both formats
   const filter = dataFormat === 'NCHW' ? backend.runOne(c.kernel, 'Transpose', [c.filter], { perm: [3, 2, 0, 1] }) : c.filter;
   try {
-    const y = backend.runOne(c.kernel, 'Conv', c.bias ? [c.x, filter, c.bias] : [c.x, filter], {
-      layout: dataFormat,
-      filterLayout: dataFormat === 'NCHW' ? 'OIHW' : c.depthwise ? 'HWIM' : 'HWIO',
-      strides: [info.strideHeight, info.strideWidth],
-      dilations: [info.dilationHeight, info.dilationWidth],
-      pads: [p.top, p.left, p.bottom, p.right],
-      autoPad: 'NOTSET',
-      activation: activation ?? { kind: 'linear' },
-    });
+    const y = backend.runOne(c.kernel, 'Conv', c.bias ? [c.x, filter, c.bias] : [c.x, filter], g.attrs, true);
     const want = info.outShape;
     if (y.shape.some((d, i) => d !== want[i])) {
       backend.release(y);
       backend.unsupported(c.kernel, `dimRoundingMode ${String(c.attrs.dimRoundingMode)} gives [${want.join(',')}], which explicit pads cannot express`);
     }
-    return activation ? y : applyPrelu(c.kernel, backend, y, c.prelu);
+    return g.prelu ? applyPrelu(c.kernel, backend, y, c.prelu) : y;
   } finally {
     backend.release(filter, [c.filter]);
   }

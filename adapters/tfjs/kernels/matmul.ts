@@ -5,7 +5,7 @@
  */
 import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { Activation } from '../../../ops/types.js';
-import type { TwinopsBackend } from '../backend.js';
+import { TfjsKernelError, type TwinopsBackend } from '../backend.js';
 import { defineKernel } from './register.js';
 
 function checkRanks(kernel: string, a: TensorInfo, b: TensorInfo, backend: TwinopsBackend): void {
@@ -21,26 +21,33 @@ defineKernel('BatchMatMul', ['MatMul'], ({ inputs, attrs, backend }) => {
   return backend.runOne('BatchMatMul', 'MatMul', [a, b], { transA: !!attrs.transposeA, transB: !!attrs.transposeB });
 });
 
+/** The epilogues without parameters, shared by every call (ops never change attrs). */
+const LINEAR: Activation = Object.freeze({ kind: 'linear' });
+const RELU: Activation = Object.freeze({ kind: 'relu' });
+const RELU6: Activation = Object.freeze({ kind: 'relu6' });
+const SIGMOID: Activation = Object.freeze({ kind: 'sigmoid' });
+const ELU: Activation = Object.freeze({ kind: 'elu', alpha: 1 });
+
 /** tfjs fused activation name → the twinops epilogue (prelu: undefined, run apart). */
-function activationOf(kernel: string, attrs: NamedAttrMap, backend: TwinopsBackend): Activation | undefined {
+function activationOf(kernel: string, attrs: NamedAttrMap): Activation | undefined {
   const name = (attrs.activation as string | undefined) ?? 'linear';
   switch (name) {
     case 'linear':
-      return { kind: 'linear' };
+      return LINEAR;
     case 'relu':
-      return { kind: 'relu' };
+      return RELU;
     case 'relu6':
-      return { kind: 'relu6' };
+      return RELU6;
     case 'elu':
-      return { kind: 'elu', alpha: 1 };
+      return ELU;
     case 'sigmoid':
-      return { kind: 'sigmoid' };
+      return SIGMOID;
     case 'leakyrelu':
       return { kind: 'leakyRelu', alpha: (attrs.leakyreluAlpha as number | undefined) ?? 0.2 };
     case 'prelu':
       return undefined;
     default:
-      return backend.unsupported(kernel, `unknown fused activation '${name}'`);
+      throw new TfjsKernelError(kernel, `unknown fused activation '${name}'`);
   }
 }
 
@@ -105,7 +112,7 @@ defineKernel('_FusedMatMul', ['MatMul', 'PRelu', 'Add'], ({ inputs, attrs, backe
   if (bias && !perChannelBias(bias, N)) {
     return applyBiasActivation(kernel, backend, backend.runOne(kernel, 'MatMul', [a, b], trans), bias, attrs, prelu);
   }
-  const activation = activationOf(kernel, attrs, backend);
+  const activation = activationOf(kernel, attrs);
   const y = backend.runOne(kernel, 'MatMul', bias ? [a, b, bias] : [a, b], { ...trans, activation: activation ?? { kind: 'linear' } });
   return activation ? y : applyPrelu(kernel, backend, y, prelu);
 });

@@ -7,6 +7,7 @@
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { TwinopsBackend } from '../backend.js';
+import { AttrMemo, deepFreeze } from './memo.js';
 import { defineKernel, inputX } from './register.js';
 
 type Rounding = 'floor' | 'round' | 'ceil' | undefined;
@@ -54,19 +55,30 @@ export function poolAttrs(x: TensorInfo, attrs: NamedAttrMap, rank: 2 | 3): { at
   };
 }
 
-function pool(kernel: string, op: 'MaxPool' | 'AveragePool', backend: TwinopsBackend, x: TensorInfo, attrs: NamedAttrMap, rank: 2 | 3): TensorInfo {
-  const df = attrs.dataFormat as string | undefined;
-  if (df !== undefined && df !== 'NHWC' && df !== 'NDHWC') backend.unsupported(kernel, `dataFormat ${df} is not supported (NHWC / NDHWC are)`);
-  const g = poolAttrs(x, attrs, rank);
+/** The twinops attrs of a pooling call, or 'identity' for a 1×1 window that keeps the shape. */
+type PoolCall = Record<string, unknown> | 'identity';
+
+const calls = new AttrMemo<PoolCall>();
+
+function poolCall(a: { op: 'MaxPool' | 'AveragePool'; x: TensorInfo; attrs: NamedAttrMap; rank: 2 | 3 }): PoolCall {
+  const g = poolAttrs(a.x, a.attrs, a.rank);
   // as tfjs' kernels: a 1×1 window that keeps the shape is the identity, whatever its strides and pads
   const k = g.attrs.kernelShape as number[];
-  if (k.every((v) => v === 1) && g.outShape.every((d, i) => d === x.shape[i])) return backend.alias(x);
-  return backend.runOne(kernel, op, [x], {
+  if (k.every((v) => v === 1) && g.outShape.every((d, i) => d === a.x.shape[i])) return 'identity';
+  return deepFreeze({
     ...g.attrs,
     autoPad: 'NOTSET',
     layout: 'NHWC',
-    ...(op === 'AveragePool' ? { countIncludePad: false, emptyAverage: rank === 3 ? 'zero' : 'nan' } : { nanMode: 'ignore' }),
+    ...(a.op === 'AveragePool' ? { countIncludePad: false, emptyAverage: a.rank === 3 ? 'zero' : 'nan' } : { nanMode: 'ignore' }),
   });
+}
+
+function pool(kernel: string, op: 'MaxPool' | 'AveragePool', backend: TwinopsBackend, x: TensorInfo, attrs: NamedAttrMap, rank: 2 | 3): TensorInfo {
+  const df = attrs.dataFormat as string | undefined;
+  if (df !== undefined && df !== 'NHWC' && df !== 'NDHWC') backend.unsupported(kernel, `dataFormat ${df} is not supported (NHWC / NDHWC are)`);
+  const call = calls.key(op, rank, x.shape, attrs.filterSize, attrs.strides, attrs.pad, attrs.dimRoundingMode).get(poolCall, { op, x, attrs, rank });
+  if (call === 'identity') return backend.alias(x);
+  return backend.runOne(kernel, op, [x], call, true);
 }
 
 defineKernel('MaxPool', ['MaxPool'], ({ inputs, attrs, backend }) => pool('MaxPool', 'MaxPool', backend, inputX(inputs), attrs, 2));

@@ -72,6 +72,15 @@ export function inputX(inputs: NamedTensorInfoMap): TensorInfo {
   return inputs.x as TensorInfo;
 }
 
+/** Whether any input has `dtype` (no allocation: every call of the wrapped kernels asks). */
+function hasDtype(inputs: NamedTensorInfoMap, dtype: string): boolean {
+  for (const k in inputs) {
+    const t = inputs[k];
+    if (t !== undefined && t !== null && t.dtype === dtype) return true;
+  }
+  return false;
+}
+
 /**
  * For kernels that act on each part of a complex value independently (data movement, Add, Sub,
  * Neg): complex64 inputs run the kernel once on their real parts and once on their imaginary
@@ -79,8 +88,8 @@ export function inputX(inputs: NamedTensorInfoMap): TensorInfo {
  */
 export function perComplexPart(kernelName: string, f: TwinopsKernelFunc): TwinopsKernelFunc {
   return (args) => {
+    if (!hasDtype(args.inputs, 'complex64')) return f(args);
     const entries = Object.entries(args.inputs) as [string, TensorInfo][];
-    if (!entries.some(([, t]) => t?.dtype === 'complex64')) return f(args);
     const { backend } = args;
     const taken: TensorInfo[] = [];
     const partInputs = (part: 'real' | 'imag') => {
@@ -117,8 +126,8 @@ export function perComplexPart(kernelName: string, f: TwinopsKernelFunc): Twinop
  */
 export function perStringIndex(kernelName: string, f: TwinopsKernelFunc): TwinopsKernelFunc {
   return (args) => {
+    if (!hasDtype(args.inputs, 'string')) return f(args);
     const entries = Object.entries(args.inputs) as [string, TensorInfo][];
-    if (!entries.some(([, t]) => t?.dtype === 'string')) return f(args);
     const { backend } = args;
     const table: Uint8Array[] = [];
     const made: TensorInfo[] = [];
