@@ -178,13 +178,19 @@ export class Executor {
    * Run the graph. `feeds` are values (tensors, sequences, optionals) the caller made for this run:
    * they are disposed here (at their last use or at the end). Returns one fresh value per fetch; the
    * caller disposes them. Subgraphs run through here too, with their outer-scope reads among the feeds.
+   * A compiled schedule (wasm, no value nodes) runs synchronously and returns the Map itself, which
+   * saves the caller a promise and a microtask per run; callers await the result either way.
    */
-  async run(feeds: Map<string, Value>, fetches: readonly string[], profiler?: Profiler): Promise<Map<string, Value>> {
-    const rt = this.rt;
+  run(feeds: Map<string, Value>, fetches: readonly string[], profiler?: Profiler): Map<string, Value> | Promise<Map<string, Value>> {
     // (errors here leave the feeds to the caller, as before any step ran)
     const plan = this.planFor(feeds);
     const sched = this.schedule(fetches);
     if (sched.fast) return this.runPlanned(sched.fast, feeds, fetches, profiler);
+    return this.runSteps(plan, sched, feeds, fetches, profiler);
+  }
+
+  private async runSteps(plan: ShapePlan, sched: ReturnType<Executor['schedule']>, feeds: Map<string, Value>, fetches: readonly string[], profiler?: Profiler): Promise<Map<string, Value>> {
+    const rt = this.rt;
     const { steps, lastUse } = sched;
     const env = new Map<string, Value>(feeds);
     const owned = new Set<Value>(feeds.values());

@@ -268,7 +268,8 @@ export class TwinopsSessionHandler implements InferenceSessionHandler {
     let outs: Map<string, Value> | undefined;
     try {
       for (const n of this.inputNames) ins.set(n, this.feed(n, feeds[n]));
-      outs = await this.executor.run(ins, names, this.profiler);
+      const ran = this.executor.run(ins, names, this.profiler);
+      outs = ran instanceof Map ? ran : await ran;
       ins.clear(); // the executor disposed them
       const result: Record<string, OnnxValue> = {};
       for (const n of names) {

@@ -32,10 +32,13 @@ export class Heap {
   grows = 0;
   private inUse = 0;
   private highWater = 0;
+  /** memory.buffer.byteLength, kept here: reading memory.buffer costs a buffer object (shared memory). */
+  private capacity: number;
 
   constructor(memory: WebAssembly.Memory, maxPages = MAX_PAGES) {
     this.memory = memory;
     this.maxPages = maxPages;
+    this.capacity = memory.buffer.byteLength;
   }
 
   alloc(bytes: number, op?: string): number {
@@ -124,8 +127,8 @@ export class Heap {
   }
 
   private ensure(end: number, op: string | undefined): void {
+    if (end <= this.capacity) return;
     const have = this.memory.buffer.byteLength;
-    if (end <= have) return;
     const needPages = Math.ceil(end / PAGE);
     if (needPages > this.maxPages) {
       throw new OutOfMemoryError(op, `allocating ${end - this.top} bytes would take the wasm heap to ${end} bytes, past the ${(this.maxPages * PAGE) / 2 ** 30} GiB wasm32 limit (in use: ${this.inUse} bytes)`);
@@ -143,5 +146,6 @@ export class Heap {
       }
     }
     this.grows++;
+    this.capacity = this.memory.buffer.byteLength;
   }
 }
