@@ -23,6 +23,11 @@ export interface RuntimeOptions {
   relaxedSimd?: boolean;
   /** Share a thread pool between runtimes (see createThreadPool). */
   pool?: ThreadPool;
+  /**
+   * Choose, per kernel call site, between splitting over the pool and running on the calling thread,
+   * by measured times. Helps where other processes keep the cores busy; default false.
+   */
+  adaptiveSplit?: boolean;
   /** Use this GPUDevice instead of acquiring one. */
   gpuDevice?: GPUDevice;
   /** Kernel registry to dispatch through (default: twinops' own). */
@@ -355,7 +360,7 @@ class LiveList implements TensorOwner {
 export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
   const device = opts.device ?? 'wasm';
   if (device !== 'wasm' && device !== 'webgpu') throw new DeviceError('createRuntime', `unknown device '${String(device)}' (use 'wasm' or 'webgpu')`);
-  const wasm = await WasmBackend.create({ threads: opts.threads, relaxedSimd: opts.relaxedSimd, pool: opts.pool });
+  const wasm = await WasmBackend.create({ threads: opts.threads, relaxedSimd: opts.relaxedSimd, pool: opts.pool, adaptiveSplit: opts.adaptiveSplit });
   let gpu: GpuBackend | undefined;
   if (device === 'webgpu') {
     const { GpuBackend } = await import('../webgpu-kernels/runtime/backend.js');

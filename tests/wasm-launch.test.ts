@@ -106,6 +106,7 @@ describe('pool or calling thread, chosen per call site', () => {
     const t2 = [rt2.tensor(a, [M, K]), rt2.tensor(b, [K, N])];
     const pool = (rt2.wasm as unknown as { pool: ThreadPool }).pool;
     const run = pool.run.bind(pool);
+    rt2.wasm.adaptiveSplit = true; // the chooser (off by default)
     let pooled = 0;
     pool.run = (job) => {
       pooled++;
@@ -123,6 +124,7 @@ describe('pool or calling thread, chosen per call site', () => {
       expect(pooled).toBeLessThanOrEqual(40);
     } finally {
       pool.run = run;
+      rt2.wasm.adaptiveSplit = false;
     }
     for (const t of [...t1, ...t2, ref]) t.dispose();
   });

@@ -209,12 +209,14 @@ export class TwinopsSessionHandler implements InferenceSessionHandler {
     return this.rt.tensor(data, dims, spec.dtype);
   }
 
-  async run(feeds: Record<string, OnnxValue>, fetches: Record<string, OnnxValue | null>, _options: InferenceSession.RunOptions): Promise<Record<string, OnnxValue>> {
+  // run and runValues are not `async`: each would add a promise and microtask turns to every run;
+  // errors still arrive as rejections
+  run(feeds: Record<string, OnnxValue>, fetches: Record<string, OnnxValue | null>, _options: InferenceSession.RunOptions): Promise<Record<string, OnnxValue>> {
     // onnxruntime-common's InferenceSession.run turns every result into a Tensor: a sequence or an
     // optional output cannot pass through it
-    for (const n of Object.keys(fetches)) {
+    for (const n in fetches) {
       const d = this.graph.outputs.find((o) => o.name === n);
-      if (d && d.kind !== 'tensor') throw new UnsupportedModelError(`output '${n}' is a ${d.kind}; onnxruntime-common's InferenceSession.run returns tensors only: fetch it with runOnnxValues(session, feeds) from twinops/ort`);
+      if (d && d.kind !== 'tensor') return Promise.reject(new UnsupportedModelError(`output '${n}' is a ${d.kind}; onnxruntime-common's InferenceSession.run returns tensors only: fetch it with runOnnxValues(session, feeds) from twinops/ort`));
     }
     return this.runValues(feeds, fetches) as Promise<Record<string, OnnxValue>>;
   }
@@ -223,7 +225,7 @@ export class TwinopsSessionHandler implements InferenceSessionHandler {
    * Run with any graph values: sequence outputs come back as arrays of ort Tensors, optionals as
    * null (empty) or their value. `fetches` lists output names (default: all).
    */
-  async runValues(feeds: Record<string, unknown>, fetches: Record<string, unknown> | readonly string[] = this.outputNames): Promise<Record<string, unknown>> {
+  runValues(feeds: Record<string, unknown>, fetches: Record<string, unknown> | readonly string[] = this.outputNames): Promise<Record<string, unknown>> {
     const f: Record<string, OnnxValue | null> = {};
     if (Array.isArray(fetches)) for (const n of fetches as readonly string[]) f[n] = null;
     else Object.assign(f, fetches);

@@ -17,6 +17,8 @@ export interface WasmBackendOptions {
   pool?: ThreadPool;
   /** Initial heap size in bytes (default 16 MiB); the heap grows on demand up to 4 GiB. */
   initialMemory?: number;
+  /** Pick pool or calling thread per call site by measured times (for oversubscribed machines). Default false. */
+  adaptiveSplit?: boolean;
 }
 
 export interface WasmStorage extends Storage {
@@ -27,7 +29,11 @@ export interface WasmStorage extends Storage {
 export interface ParallelOptions {
   /** Split the range only at multiples of this (e.g. a GEMM tile's rows). Default 1. */
   grain?: number;
-  /** Below 2× this much of the range, run inline on one thread (a measured per-kernel threshold). */
+  /**
+   * Below 2× this much of the range (scaled by SPLIT_SCALE), run inline on one thread (a measured
+   * per-kernel threshold). A value ≥ the range keeps it on one thread whatever the scale (for ranges
+   * whose order matters).
+   */
   minPerThread?: number;
   /** Chunks per thread for dynamic balancing. Default 4. */
   chunksPerThread?: number;
@@ -88,6 +94,15 @@ const MAX_BACKOFF = 64;
 const WARM_CALLS = 7;
 const MAX_SITES = 4096;
 /**
+ * The launchers' minPerThread values were measured against a worker asleep in Atomics.wait (a
+ * 20–40 µs wake). Workers now spin DEFAULT_SPIN_US (pool.ts) between jobs, so a job usually finds
+ * one awake and a split pays on a quarter of that work. Measured by `bench/tfjs-models.ts`, 2
+ * threads vs tfjs-backend-wasm, same process, quiet machine: blazeface 1.37× → 1.85×, handlandmark
+ * 1.43× → 2.10×, movenet 1.55× → 1.84×, iris 1.11× → 1.27× (spin 5 µs and full thresholds before,
+ * spin 200 µs and a quarter after; a tenth gave the same within noise).
+ */
+const SPLIT_SCALE = 0.25;
+/**
  * A site whose pooled calls take at least this long (ms) always runs on the pool: a wake costs
  * 4–60 µs, a few % of such a call, while a site that flipped to inline during a burst of load stayed
  * there for thousands of calls (the probe backoff) once the load was gone: Softmax 1000² on 2 threads
@@ -113,6 +128,20 @@ interface FnEntry {
   index: number;
   family: number;
   sites: Map<number, Site>;
+}
+
+/** One error type whichever side ran and whichever thread trapped. */
+function workerError(err: unknown, family: string, fn: string, total: number, op: string | undefined): TwinopsError {
+  if (err instanceof TwinopsError) return err;
+  return new TwinopsError('WORKER', op, `kernel ${family}.${fn} failed on a pooled range [0, ${total}): ${String(err)}`);
+}
+
+/** Split [0, total) into about chunksPerThread (default 4) chunks per thread, grain-aligned, and run them on the pool. */
+function splitOnPool(pool: ThreadPool, rt: number, e: FnEntry, args: readonly number[], total: number, grain: number, threads: number, opts: ParallelOptions | undefined): void {
+  const units = Math.ceil(total / grain);
+  const chunks = Math.min(units, threads * (opts?.chunksPerThread ?? 4));
+  const chunk = Math.ceil(units / chunks) * grain;
+  pool.run({ rt, family: e.family, fn: e.index, local: e.f, args, total, chunk, op: opts?.op });
 }
 
 /** Call f(...args, start, end) without a spread for the common arities. */
@@ -157,6 +186,14 @@ export class WasmBackend implements StorageReader {
   readonly features: WasmFeatures;
   /** Relaxed-SIMD kernels are in use. */
   readonly relaxed: boolean;
+  /**
+   * Choose per call site between the pool and the calling thread by measured times (see Site), for a
+   * machine whose cores are oversubscribed (there, a split job often waits for a preempted worker).
+   * Off by default: on a machine with idle cores the pool's split wins above the thresholds, and the
+   * chooser, deciding on noisy samples, kept work inline where the pool was faster (Softmax 1000² on
+   * 2 threads: 0.90 ms against 0.50 ms).
+   */
+  adaptiveSplit = false;
   /** The memory is a SharedArrayBuffer (threads). */
   readonly shared: boolean;
   readonly threads: number;
@@ -219,7 +256,9 @@ export class WasmBackend implements StorageReader {
       pool = opts.pool ?? (await ThreadPool.create(wanted, WORKER_SOURCE));
       rt = await pool.attach(memory, variantKey({ relaxed, shared: true }));
     }
-    return new WasmBackend(memory, maxPages, features, relaxed, pool, threaded && !opts.pool, rt);
+    const backend = new WasmBackend(memory, maxPages, features, relaxed, pool, threaded && !opts.pool, rt);
+    backend.adaptiveSplit = opts.adaptiveSplit ?? false;
+    return backend;
   }
 
   private check(op?: string): void {
@@ -388,10 +427,21 @@ export class WasmBackend implements StorageReader {
     if (this.disposed) this.check(opts?.op);
     const e = this.fnEntry(family, fn);
     const grain = opts?.grain !== undefined && opts.grain > 1 ? opts.grain : 1;
-    const minPer = opts?.minPerThread !== undefined && opts.minPerThread > grain ? opts.minPerThread : grain;
+    // (minPerThread ≥ total is how a launcher keeps an order-dependent range on one thread, e.g. a
+    // scatter with repeated indices: it is not scaled)
+    const raw = opts?.minPerThread;
+    const minPer = raw === undefined || raw <= grain ? grain : raw >= total ? raw : Math.max(grain, Math.ceil(raw * SPLIT_SCALE));
     const pool = this.pool;
     if (!pool || total <= 0 || total < 2 * minPer) {
       if (total > 0) callRange(e.f, args, 0, total);
+      return;
+    }
+    if (!this.adaptiveSplit) {
+      try {
+        splitOnPool(pool, this.poolRt, e, args, total, grain, this.threads, opts);
+      } catch (err) {
+        throw workerError(err, family, fn, total, opts?.op);
+      }
       return;
     }
     const key = opts?.work !== undefined ? -opts.work : total + minPer * 4294967296;
@@ -426,16 +476,10 @@ export class WasmBackend implements StorageReader {
     }
     const t0 = performance.now();
     try {
-      if (onPool) {
-        const units = Math.ceil(total / grain);
-        const chunks = Math.min(units, this.threads * (opts?.chunksPerThread ?? 4));
-        const chunk = Math.ceil(units / chunks) * grain;
-        pool.run({ rt: this.poolRt, family: e.family, fn: e.index, local: e.f, args, total, chunk, op: opts?.op });
-      } else callRange(e.f, args, 0, total);
+      if (onPool) splitOnPool(pool, this.poolRt, e, args, total, grain, this.threads, opts);
+      else callRange(e.f, args, 0, total);
     } catch (err) {
-      // one error type whichever side ran and whichever thread trapped
-      if (err instanceof TwinopsError) throw err;
-      throw new TwinopsError('WORKER', opts?.op, `kernel ${family}.${fn} failed on a pooled range [0, ${total}): ${String(err)}`);
+      throw workerError(err, family, fn, total, opts?.op);
     }
     if (c === 0) return; // cold: the worker may have instantiated the module for this job
     record(onPool ? s.pool : s.inline, performance.now() - t0);

@@ -82,8 +82,19 @@ export class Heap {
     if (size === undefined) throw new Error(`heap: free of unknown address ${addr}`);
     this.sizes.delete(addr);
     this.inUse -= size;
-    // insert sorted, merging with neighbours
     const list = this.free_;
+    if (addr + size === this.top) {
+      // the top block (the common last-allocated, first-freed case): back to the bump pointer, with a
+      // free block that now touches the top (what the sorted insert below would merge and pop too)
+      this.top = addr;
+      const last = list[list.length - 1];
+      if (last && last.addr + last.size === addr) {
+        list.pop();
+        this.top = last.addr;
+      }
+      return;
+    }
+    // insert sorted, merging with neighbours
     let lo = 0;
     let hi = list.length;
     while (lo < hi) {

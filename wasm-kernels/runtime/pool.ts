@@ -68,14 +68,17 @@ export interface PoolJob {
 let nextRuntimeId = 1;
 
 /**
- * Default worker spin after a job, in µs. Measured on this shared 2-core VM at load 14–18 (tmp/d/spin.ts,
- * a job of 2 chunks; p50 over 200): with a 50 µs spin a job that finds the worker still spinning costs
- * ~0.5 µs over inline (vs ~5 µs after a wake), but a job after 3 ms idle costs 79–138 µs over 4–62 µs
- * of work, against 38–87 µs with no spin: a thread that spun is scheduled later when the cores are
- * oversubscribed. Jobs in models mostly come after a gap, so the spin stays short (about what the
- * earlier 4000-load loop took); a quiet machine can raise `spinMicros`.
+ * Default worker spin after a job, in µs (bounded by the wall clock; then Atomics.wait). A job that
+ * finds the worker spinning costs ~0.5 µs over running inline, one that must wake it 4–60 µs, so
+ * the spin has to bridge the gaps between kernels in a model (the JavaScript between two launches,
+ * 5–30 µs). Measured by bench/tfjs-models.ts on a quiet machine, 2 threads vs tfjs-backend-wasm, with
+ * the quarter split thresholds (backend.ts SPLIT_SCALE): 200 µs gave blazeface 1.85×, handlandmark
+ * 2.10×, movenet 1.84× against 1.37×, 1.43×, 1.55× with 5 µs. On a machine whose cores other
+ * processes keep busy a long spin costs: there, at load 14–18, a job after 3 ms idle took 79–138 µs
+ * over its work with a 50 µs spin against 38–87 µs with none (a thread that spun is scheduled later);
+ * lower `pool.spinMicros` there, or use `adaptiveSplit`. onnxruntime's own intra-op pool spins too.
  */
-const DEFAULT_SPIN_US = 5;
+const DEFAULT_SPIN_US = 200;
 
 export class ThreadPool {
   /** Threads that work on a job: the workers plus the calling thread. */
