@@ -131,3 +131,19 @@ export function dtypeOfArray(a: ArrayLike<unknown>): DType | undefined {
   if (a instanceof Int16Array) return 'int16';
   return undefined;
 }
+
+/** IEEE half-precision bits (how twinops holds float16) → number. */
+export function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const m = h & 0x3ff;
+  if (e === 0) return s * m * 2 ** -24;
+  if (e === 31) return m ? NaN : s * Infinity;
+  return s * (1 + m / 1024) * 2 ** (e - 15);
+}
+
+/** A one-element tensor's data as a number (float16 bits decoded, bigints converted). */
+export function scalarOf(dtype: DType, data: ArrayLike<number | bigint>): number {
+  const v = Number(data[0]);
+  return dtype === 'float16' ? halfToFloat(v) : v;
+}

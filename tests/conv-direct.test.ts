@@ -16,9 +16,12 @@ import { TwinopsError } from '../core/errors.js';
 import type { ConvAttrs } from '../ops/conv.js';
 import type { Activation } from '../ops/types.js';
 import { convDirect } from '../wasm-kernels/conv.js';
-import { WasmBackend } from '../wasm-kernels/runtime/backend.js';
 import { prng } from './arbitraries.js';
 import { refConv, type RefConvAttrs } from './reference/conv.js';
+import { checkConv, familiesDuring } from './reference/conv-check.js';
+
+/** The largest activation slope these cases use (gelu). */
+const SLOPE = 1.13;
 
 interface Case {
   x: number[];
@@ -44,42 +47,7 @@ afterAll(() => {
   }
 });
 
-/** Families the pool ran kernels of, recorded while `fn` runs. */
-function familiesDuring(fn: () => void): Set<string> {
-  const seen = new Set<string>();
-  const orig = WasmBackend.prototype.parallelFor;
-  WasmBackend.prototype.parallelFor = function (this: WasmBackend, family, ...rest) {
-    seen.add(family);
-    return orig.call(this, family, ...rest);
-  };
-  try {
-    fn();
-  } finally {
-    WasmBackend.prototype.parallelFor = orig;
-  }
-  return seen;
-}
-
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
-
-/**
- * Tolerance per element: a float32 sum of K products plus the bias, in any order, is within
- * (K + 2)·2^-23·Σ|terms| of the exact sum (relaxed FMA only rounds less); activations scale that by
- * their slope (≤ 1.13 for gelu, 1 otherwise) and the exp-based ones add a few ulp (2e-6 relative).
- */
-function check(got: Float32Array, ref: { out: Float64Array; mag: Float64Array }, K: number, what: string): void {
-  expect(got.length, what).toBe(ref.out.length);
-  for (let i = 0; i < got.length; i++) {
-    const g = got[i]!;
-    const r = ref.out[i]!;
-    if (!Number.isFinite(r)) {
-      if (!(Object.is(g, r) || (Number.isNaN(g) && Number.isNaN(r)))) throw new Error(`${what}: [${i}] got ${g}, want ${r}`);
-      continue;
-    }
-    const tol = 1.13 * (K + 2) * 1.2e-7 * ref.mag[i]! + 2e-6 * Math.abs(r) + 1e-30;
-    if (!(Math.abs(g - r) <= tol)) throw new Error(`${what}: [${i}] got ${g}, want ${r} (tol ${tol})`);
-  }
-}
 
 function data(c: Case, seed: number, specials: boolean) {
   const r = prng(seed);
@@ -127,7 +95,7 @@ function verify(c: Case, seed = 1, specials = false): void {
         const a = runOnce(rt1, c, d);
         expect(a.shape, what).toEqual(ref.shape);
         if (size(ref.shape) > 0) expect([...a.fams], `${what}: direct kernel ran`).toContain('conv-direct');
-        check(a.data, ref, K, `${what} (${tag}, threads=1)`);
+        checkConv(a.data, ref, K, `${what} (${tag}, threads=1)`, SLOPE);
         const b = runOnce(rt2, c, d);
         expect(b.shape).toEqual(ref.shape);
         expect(Buffer.from(b.data.buffer).equals(Buffer.from(a.data.buffer)), `${what} (${tag}): threads 1 vs 2 bit for bit`).toBe(true);

@@ -15,10 +15,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntime, type Runtime } from '../core/runtime.js';
 import type { ConvAttrs } from '../ops/conv.js';
 import type { Activation } from '../ops/types.js';
-import { WasmBackend } from '../wasm-kernels/runtime/backend.js';
 import { PIXEL_EXPORT } from '../wasm-kernels/conv-direct.wat.js';
 import { prng } from './arbitraries.js';
 import { refConv, type RefConvAttrs } from './reference/conv.js';
+import { checkConv, launchesDuring } from './reference/conv-check.js';
+
+/** The largest activation slope these cases use (gelu). */
+const SLOPE = 1.13;
 
 type Attrs = ConvAttrs & RefConvAttrs;
 
@@ -39,42 +42,7 @@ afterAll(() => {
   }
 });
 
-/** `family:export` of every pool launch while `fn` runs. */
-function launchesDuring(fn: () => void): Set<string> {
-  const seen = new Set<string>();
-  const orig = WasmBackend.prototype.parallelFor;
-  WasmBackend.prototype.parallelFor = function (this: WasmBackend, family, name, ...rest) {
-    seen.add(`${family}:${name}`);
-    return orig.call(this, family, name, ...rest);
-  };
-  try {
-    fn();
-  } finally {
-    WasmBackend.prototype.parallelFor = orig;
-  }
-  return seen;
-}
-
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
-
-/**
- * Tolerance per element: a float32 sum of K products plus the bias, in any order, is within
- * (K + 2)·2^-23·Σ|terms| of the exact sum (relaxed FMA only rounds less); activations scale that by
- * their slope (≤ 1.13 for gelu, 1 otherwise) and the exp-based ones add a few ulp (2e-6 relative).
- */
-function check(got: Float32Array, ref: { out: Float64Array; mag: Float64Array }, K: number, what: string): void {
-  expect(got.length, what).toBe(ref.out.length);
-  for (let i = 0; i < got.length; i++) {
-    const g = got[i]!;
-    const r = ref.out[i]!;
-    if (!Number.isFinite(r)) {
-      if (!(Object.is(g, r) || (Number.isNaN(g) && Number.isNaN(r)))) throw new Error(`${what}: [${i}] got ${g}, want ${r}`);
-      continue;
-    }
-    const tol = 1.13 * (K + 2) * 1.2e-7 * ref.mag[i]! + 2e-6 * Math.abs(r) + 1e-30;
-    if (!(Math.abs(g - r) <= tol)) throw new Error(`${what}: [${i}] got ${g}, want ${r} (tol ${tol})`);
-  }
-}
 
 interface Case { x: number[]; w: number[]; bias: boolean; attrs: Attrs }
 
@@ -115,7 +83,7 @@ function verify(c: Case, seed: number, expectPixel: boolean, specials = false): 
     expect(a.shape, what).toEqual(ref.shape);
     const kernels = [...a.launches].filter((l) => l.startsWith('conv-direct:'));
     expect(kernels, `${what}: kernel`).toEqual([expectPixel ? `conv-direct:${PIXEL_EXPORT}` : 'conv-direct:f32_conv_direct_4x8']);
-    check(a.data, ref, K, `${what} (${name}, threads=1)`);
+    checkConv(a.data, ref, K, `${what} (${name}, threads=1)`, SLOPE);
     const b = run(rt2, c, X, W, B);
     expect(Buffer.from(b.data.buffer).equals(Buffer.from(a.data.buffer)), `${what} (${name}): threads 1 vs 2 bit for bit`).toBe(true);
   }

@@ -13,6 +13,7 @@ import type { ConvAttrs } from '../ops/conv.js';
 import type { Activation } from '../ops/types.js';
 import { prng as rng } from './arbitraries.js';
 import { refConv, type RefConvAttrs } from './reference/conv.js';
+import { checkConv as checkWithSlope } from './reference/conv-check.js';
 
 let rt1: Runtime;
 let rt2: Runtime;
@@ -38,23 +39,9 @@ const fill = (n: number, r: () => number) => Float32Array.from({ length: n }, ()
 /** Slope bound of the activations (gelu ≤ 1.13, elu with alpha ≤ 1.5). */
 const SLOPE = 1.5;
 
-/**
- * Tolerance per element: the float32 dot product of K terms is within (K + 2)·2^-23·Σ|terms| of the
- * exact sum (K products and additions in some order, plus the bias), scaled by the activation's
- * slope, plus 2e-6 relative for the activation itself (exp-based ones are within a few ulp).
- */
+/** Within the float32 dot-product bound of the float64 reference (tests/reference/conv-check.ts), at SLOPE. */
 export function checkConv(got: ArrayLike<number>, ref: { out: Float64Array; mag: Float64Array }, K: number, what: string): void {
-  expect(got.length, what).toBe(ref.out.length);
-  for (let i = 0; i < got.length; i++) {
-    const g = got[i]!;
-    const r = ref.out[i]!;
-    if (!Number.isFinite(r)) {
-      if (!(Object.is(g, r) || (Number.isNaN(g) && Number.isNaN(r)))) throw new Error(`${what}: [${i}] got ${g}, want ${r}`);
-      continue;
-    }
-    const tol = SLOPE * (K + 2) * 1.2e-7 * ref.mag[i]! + 2e-6 * Math.abs(r) + 1e-30;
-    if (!(Math.abs(g - r) <= tol)) throw new Error(`${what}: [${i}] got ${g}, want ${r} (tol ${tol})`);
-  }
+  checkWithSlope(got, ref, K, what, SLOPE);
 }
 
 /** Terms per output: input channels per group × taps. */

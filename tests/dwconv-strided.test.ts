@@ -19,6 +19,10 @@ import { dwNchwExport } from '../wasm-kernels/dwconv.wat.js';
 import { dwNhwcExport } from '../wasm-kernels/dwconv-nhwc.wat.js';
 import { prng } from './arbitraries.js';
 import { refConv, type RefConvAttrs } from './reference/conv.js';
+import { checkConv } from './reference/conv-check.js';
+
+/** The largest activation slope these cases use (gelu ≤ 1.13, elu with alpha ≤ 1.5). */
+const SLOPE = 1.5;
 
 interface Rts { one: Runtime; two: Runtime }
 const rts: Record<'relaxed' | 'plain', Rts> = {} as Record<'relaxed' | 'plain', Rts>;
@@ -64,25 +68,6 @@ function geometry(c: DwCase) {
   return { x, w, M, attrs };
 }
 
-/**
- * Tolerance per element: a float32 sum of T products plus the bias, in any order, is within
- * (T + 2)·2⁻²³·Σ|terms| of the exact sum; times 1.5, the largest slope of the activations (gelu ≤
- * 1.13, elu with alpha ≤ 1.5); plus 2e-6 relative for the exp-based activations' own few-ulp error.
- */
-function checkClose(got: Float32Array, ref: { out: Float64Array; mag: Float64Array }, T: number, what: string): void {
-  expect(got.length, what).toBe(ref.out.length);
-  for (let i = 0; i < got.length; i++) {
-    const g = got[i]!;
-    const r = ref.out[i]!;
-    if (!Number.isFinite(r)) {
-      if (!(Object.is(g, r) || (Number.isNaN(g) && Number.isNaN(r)))) throw new Error(`${what}: [${i}] got ${g}, want ${r}`);
-      continue;
-    }
-    const tol = 1.5 * (T + 2) * 1.2e-7 * ref.mag[i]! + 2e-6 * Math.abs(r) + 1e-30;
-    if (!(Math.abs(g - r) <= tol)) throw new Error(`${what}: [${i}] got ${g}, want ${r} (tol ${tol})`);
-  }
-}
-
 function runOn(rt: Runtime, x: number[], w: number[], d: { X: Float32Array; W: Float32Array; B?: Float32Array }, attrs: ConvAttrs): Float32Array {
   const ts = [rt.tensor(d.X, x), rt.tensor(d.W, w)];
   if (d.B) ts.push(rt.tensor(d.B, [d.B.length]));
@@ -106,7 +91,7 @@ function check(c: DwCase, seed: number, mutate?: (d: { X: Float32Array; W: Float
   const what = `depthwise ${JSON.stringify(c)}`;
   for (const [k, pair] of Object.entries(rts)) {
     const a = runOn(pair.one, x, w, d, attrs);
-    checkClose(a, ref, c.k[0] * c.k[1], `${what} (${k}, threads=1)`);
+    checkConv(a, ref, c.k[0] * c.k[1], `${what} (${k}, threads=1)`, SLOPE);
     const b = runOn(pair.two, x, w, d, attrs);
     expect(Buffer.from(b.buffer, b.byteOffset, b.byteLength).equals(Buffer.from(a.buffer, a.byteOffset, a.byteLength)), `${what} (${k}): threads 1 and 2 differ`).toBe(true);
   }

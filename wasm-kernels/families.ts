@@ -81,3 +81,5 @@ import { dwconvFamily } from './dwconv.wat.js';
 FAMILIES.push(dwconvFamily);
 import { convDirectFamily } from './conv-direct.wat.js';
 FAMILIES.push(convDirectFamily);
+import { rotateFamily } from './rotate.wat.js';
+FAMILIES.push(rotateFamily);

@@ -43,3 +43,4 @@ import './roi-align.js';
 import './bitcast.js';
 import './rotary.js';
 import './swiglu.js';
+import './rotate.js';

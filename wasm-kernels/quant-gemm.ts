@@ -6,7 +6,7 @@
  * Convolutions run im2col per (image, group) straight into packed-B form; depthwise ones (one input
  * channel per group) run the direct kernel of quant-dw.wat.ts instead, in one call per layer.
  */
-import type { DType } from '../core/dtype.js';
+import { halfToFloat, type DType } from '../core/dtype.js';
 import type { Tensor } from '../core/tensor.js';
 import '../ops/quant-gemm.js';
 import { QGEMM_DTYPES, type QConvPlan, type QMatMulPlan } from '../ops/quant-gemm.js';
@@ -25,16 +25,6 @@ const MIN_PACK_PER_THREAD = 1 << 15;
 const NC = 64;
 
 const TAG: Partial<Record<DType, string>> = { uint8: 'u8', int8: 'i8' };
-
-/** Half-precision bits → number. */
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const m = h & 0x3ff;
-  if (e === 0) return s * m * 2 ** -24;
-  if (e === 31) return m ? NaN : s * Infinity;
-  return s * (1 + m / 1024) * 2 ** (e - 15);
-}
 
 /** A scale tensor's values as float32 numbers (float16 decoded). */
 function floats(w: WasmBackend, t: Tensor, op: string): number[] {

@@ -38,3 +38,4 @@ import './lp-pool.js';
 import './col2im.js';
 import './rotary.js';
 import './swiglu.js';
+import './rotate.js';

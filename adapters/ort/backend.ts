@@ -3,6 +3,7 @@
  * onnxruntime-web's bundles carry their own onnxruntime-common, so registering into another copy
  * would be invisible to the user's InferenceSession.
  */
+/// <reference types="@webgpu/types" />
 import type { Backend, InferenceSession } from 'onnxruntime-common';
 import { DeviceError } from '../../core/errors.js';
 import { createRuntime } from '../../core/runtime.js';
@@ -21,6 +22,13 @@ export interface OrtBackendOptions {
   registry?: Registry;
   /** Where warnings go (default console.warn). */
   warn?: (msg: string) => void;
+  /**
+   * The GPUDevice every 'twinops-webgpu' session runs on (the caller keeps it alive and destroys it).
+   * 'gpu-buffer' feeds must be buffers of this device, and 'gpu-buffer' outputs stay valid after the
+   * session is released. Default: each session acquires a device of its own (its `handler.gpuDevice`),
+   * destroyed by session.release().
+   */
+  gpuDevice?: GPUDevice;
 }
 
 /** A model given as a path (Node) or URL → bytes. */
@@ -64,7 +72,7 @@ export class TwinopsOrtBackend implements Backend {
     // A WebGPU backend is only available where an adapter exists: probe once, so that onnxruntime can
     // fall back to the next execution provider the user listed.
     if (this.device === 'webgpu') {
-      const rt = await createRuntime({ device: 'webgpu', threads: 1 });
+      const rt = await createRuntime({ device: 'webgpu', threads: 1, gpuDevice: this.options.gpuDevice });
       rt.dispose();
     }
   }
@@ -76,6 +84,7 @@ export class TwinopsOrtBackend implements Backend {
       registry: this.options.registry ?? defaultRegistry,
       warn: this.options.warn,
       modelDir: await modelDirOf(uriOrBuffer),
+      gpuDevice: this.device === 'webgpu' ? this.options.gpuDevice : undefined,
     });
   }
 }

@@ -5,7 +5,7 @@
  * free list is the buffer pool). WebGPU sessions move a value between devices only where a node
  * falls back to wasm.
  */
-import { gpuStorable } from '../../core/dtype.js';
+import { gpuStorable, scalarOf } from '../../core/dtype.js';
 import { DeviceError } from '../../core/errors.js';
 import type { Runtime } from '../../core/runtime.js';
 import { Tensor, type Device } from '../../core/tensor.js';
@@ -535,7 +535,7 @@ function runtimeExec(rt: Runtime, made: Tensor[], device?: Device): Exec<Tensor>
     },
     scalar(t) {
       if (t.size !== 1) return undefined;
-      return Number(readSync(t)[0]);
+      return scalarOf(t.dtype, readSync(t) as ArrayLike<number | bigint>);
     },
     ints(t) {
       return Array.from(readSync(t) as ArrayLike<number | bigint>, Number);

@@ -5,7 +5,7 @@
  * that read them are skipped; at run time the same pass runs with the fed shapes (cached per shape
  * signature) and also picks each node's device.
  */
-import { gpuStorable, type DType } from '../../core/dtype.js';
+import { gpuStorable, type DType, scalarOf } from '../../core/dtype.js';
 import { ShapeError, TwinopsError } from '../../core/errors.js';
 import type { Device } from '../../core/tensor.js';
 import { OPS } from '../../ops/index.js';
@@ -65,7 +65,7 @@ function infoExec(calls: Call[], unknownRead?: (t: InfoValue) => void): Exec<Inf
     },
     scalar: (t) => {
       if (!t.value) unknownRead?.(t);
-      return t.value && t.value.data.length === 1 ? Number(t.value.data[0]) : undefined;
+      return t.value && t.value.data.length === 1 ? scalarOf(t.dtype, t.value.data as ArrayLike<number | bigint>) : undefined;
     },
     ints: (t) => {
       if (!t.value) unknownRead?.(t);

@@ -7,6 +7,7 @@
  * Used for wasm sessions whose schedule has no value nodes (If, Loop, sequences): everything else
  * takes the executor's general path.
  */
+import { scalarOf } from '../../core/dtype.js';
 import { CallCache, type Runtime } from '../../core/runtime.js';
 import { Tensor } from '../../core/tensor.js';
 import { isValueLowered } from './control-flow.js';
@@ -137,7 +138,7 @@ export class PlannedExec implements Exec<Tensor> {
 
   scalar(t: Tensor): number | undefined {
     if (t.size !== 1) return undefined;
-    return Number(t.dataSync()[0]);
+    return scalarOf(t.dtype, t.dataSync() as ArrayLike<number | bigint>);
   }
 
   ints(t: Tensor): number[] {

@@ -7,6 +7,7 @@
  *   WASM_THRESHOLD_ABSOLUTE_ERROR = 1.0e-4, WASM_THRESHOLD_RELATIVE_ERROR = 1.000001
  *   WEBGPU_THRESHOLD_ABSOLUTE_ERROR = 1.0e-3, WEBGPU_THRESHOLD_RELATIVE_ERROR = 1.00001
  */
+import { halfToFloat } from '../../core/dtype.js';
 import type { TensorSpec } from './data.js';
 
 export interface Tolerance {
@@ -66,11 +67,12 @@ export function compareOutput(output: number, actual: Actual, expected: TensorSp
   if (actual.shape.length !== expected.dims.length || actual.shape.some((d, i) => d !== expected.dims[i])) {
     return { output, what: 'dims', detail: `output ${output}: dims ${fmtDims(actual.shape)}, expected ${fmtDims(expected.dims)}` };
   }
-  const exp = expected.data.map((v) => Number(v));
+  // a float16 output holds the float16 nearest each expected decimal (1.2 is 1.2001953125): compare with that
+  const exp = expected.type === 'float16' ? expected.data.map((v) => halfToFloat(halfBits(Number(v)))) : expected.data.map((v) => Number(v));
   if (actual.data.length !== exp.length) {
     return { output, what: 'dims', detail: `output ${output}: ${actual.data.length} elements, expected data has ${exp.length}` };
   }
-  const isFloat = expected.type === 'float32' || expected.type === 'float64';
+  const isFloat = expected.type === 'float32' || expected.type === 'float64' || expected.type === 'float16';
   let bad = 0;
   let worst = -1;
   let worstBy = -1;
@@ -99,4 +101,28 @@ export function compareOutput(output: number, actual: Actual, expected: TensorSp
     size: exp.length,
     detail: `output ${output}: ${bad}/${exp.length} elements outside tolerance; worst at [${worst}]: expected ${want}, got ${got} (|diff| ${Math.abs(got - want)})`,
   };
+}
+
+/** IEEE half bits of a number (round to nearest even), for float16 feeds and expected values. */
+export function halfBits(v: number): number {
+  const f = new Float32Array([v]);
+  const x = new Uint32Array(f.buffer)[0]!;
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  let mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  const e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    const half = mant >>> shift;
+    const rem = mant & ((1 << shift) - 1);
+    const mid = 1 << (shift - 1);
+    return sign | (half + (rem > mid || (rem === mid && half & 1) ? 1 : 0));
+  }
+  const half = (e << 10) | (mant >>> 13);
+  const rem = mant & 0x1fff;
+  return sign | (half + (rem > 0x1000 || (rem === 0x1000 && half & 1) ? 1 : 0));
 }

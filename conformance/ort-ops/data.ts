@@ -38,6 +38,11 @@ export interface OrtGroup {
   /** Regex ORT tests against the platform; the group only runs where it matches. */
   platformCondition?: string;
   cases: OrtCase[];
+  /**
+   * The opset MANIFEST.json's ortCheck loaded and passed the group at in onnxruntime-node (the first
+   * of 13,12,11,10,9,7,17,18 that worked when the group names none).
+   */
+  checkedOpset?: { domain: string; version: number };
   /** Set when MANIFEST.json records the group as failing in onnxruntime itself because of its data. */
   knownQuirk?: string;
 }
@@ -64,7 +69,7 @@ export function locateOrtOps(): Located {
 }
 
 interface ManifestFile {
-  ortCheck?: Array<{ group: string; ok: boolean; why?: string }>;
+  ortCheck?: Array<{ group: string; ok: boolean; why?: string; opset?: string }>;
 }
 interface Manifest {
   verification?: string;
@@ -134,6 +139,8 @@ export function loadOrtOps(dir: string): OrtSuite {
     const checks = manifest.files?.[file]?.ortCheck ?? [];
     for (const g of fileGroups) {
       const check = checks[g.index];
+      const opset = check?.opset?.match(/^(.*):(\d+)$/);
+      if (opset) g.checkedOpset = { domain: opset[1] === 'ai.onnx' ? '' : opset[1]!, version: Number(opset[2]) };
       if (check && !check.ok) {
         const why = explain.get(file);
         g.knownQuirk = `MANIFEST.json: ${why ?? 'fails in onnxruntime too'}${check.why ? ` [onnxruntime-node: ${check.why}]` : ''}`;

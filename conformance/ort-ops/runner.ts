@@ -1,11 +1,14 @@
 /**
- * Runs onnxruntime-web's operator tests against twinops: every case of every group whose operator
- * twinops covers, on wasm with 1 and 2 threads and on WebGPU where an adapter exists.
+ * Runs onnxruntime-web's operator tests against twinops on wasm with 1 and 2 threads and on WebGPU
+ * where an adapter exists: cases the direct mapping (mapping.ts) covers run through twinops' direct
+ * calls; every other case runs as a one-node ONNX model through ort.InferenceSession with the twinops
+ * execution provider (session.ts).
  */
 import { createRuntime, registry, type DType, type Runtime, type Tensor } from '../../index.js';
 import { compareOutput, TOLERANCE, type Mismatch } from './compare.js';
 import type { OrtCase, OrtGroup, OrtSuite, TensorSpec } from './data.js';
 import { mapCase, type Mapping } from './mapping.js';
+import { runSessionCase } from './session.js';
 
 export interface DeviceConfig {
   id: string;
@@ -26,7 +29,9 @@ export interface PlannedCase {
   /** Stable, unique name: file#group › group name › case name. */
   title: string;
   mapping: Mapping;
-  /** Why the case does not run on any device (op/dtype/attribute missing, platform, data quirk). */
+  /** 'direct': twinops calls through the mapping; 'session': a one-node model through ort.InferenceSession. */
+  mode: 'direct' | 'session';
+  /** Why the case does not run on any device (platformCondition, data quirk). */
   skip?: string;
   /** Set with skip when MANIFEST.json marks the group as a quirk of the data. */
   known?: boolean;
@@ -40,12 +45,12 @@ export function planSuite(suite: OrtSuite): PlannedCase[] {
   for (const group of suite.groups) {
     group.cases.forEach((c, caseIndex) => {
       const mapping = mapCase(group, c);
-      const p: PlannedCase = { group, case: c, caseIndex, title: `${group.file}#${group.index} › ${group.name} › ${c.name}`, mapping };
+      const mode = mapping.ok ? 'direct' : 'session';
+      const p: PlannedCase = { group, case: c, caseIndex, title: `${group.file}#${group.index} › ${group.name} › ${c.name}`, mapping, mode };
       if (group.knownQuirk) {
-        p.skip = `${mapping.ok ? '' : `${mapping.reason}; also `}known data quirk (${group.knownQuirk})`;
+        p.skip = `known data quirk (${group.knownQuirk})`;
         p.known = true;
-      } else if (!mapping.ok) p.skip = mapping.reason;
-      else if (group.platformCondition && !new RegExp(group.platformCondition).test(PLATFORM)) {
+      } else if (group.platformCondition && !new RegExp(group.platformCondition).test(PLATFORM)) {
         p.skip = `platformCondition ${group.platformCondition} does not match '${PLATFORM}'`;
       }
       out.push(p);
@@ -65,10 +70,11 @@ export function skippedGroups(plan: readonly PlannedCase[]): Array<{ group: OrtG
   return out;
 }
 
-/** Why a case that twinops covers cannot run on this device (no adapter, no WebGPU kernel yet). */
+/** Why a case cannot run on this device (no adapter; in direct mode, no WebGPU kernel yet). */
 export function deviceSkip(dev: DeviceConfig, p: PlannedCase, webgpuUnavailable: string | undefined): string | undefined {
-  if (p.skip || !p.mapping.ok || dev.device !== 'webgpu') return undefined;
+  if (p.skip || dev.device !== 'webgpu') return undefined;
   if (webgpuUnavailable) return webgpuUnavailable;
+  if (!p.mapping.ok) return undefined; // session mode: the twinops-webgpu EP decides per node
   const dtype = p.case.inputs[0]!.type as DType;
   for (const op of p.mapping.ops) {
     if (op === 'reshape') continue;
@@ -110,8 +116,13 @@ function inputTensor(rt: Runtime, t: TensorSpec): Tensor {
 }
 
 /** Run one planned case on a runtime and compare with the expected outputs. */
-export async function runCase(rt: Runtime, dev: DeviceConfig, p: PlannedCase): Promise<CaseResult> {
+export async function runCase(rt: Runtime | undefined, dev: DeviceConfig, p: PlannedCase): Promise<CaseResult> {
+  if (p.mode === 'session') {
+    const ep = dev.device === 'webgpu' ? 'twinops-webgpu' : 'twinops';
+    return { device: dev.id, ...(await runSessionCase(p.group, p.case, ep, dev.threads, dev.device)) };
+  }
   if (!p.mapping.ok) return { device: dev.id, status: 'skip', reason: p.mapping.reason };
+  if (!rt) throw new Error(`${p.title}: direct mode needs a runtime`);
   const inputs: Tensor[] = [];
   const scratch: Tensor[] = [];
   let outputs: Tensor[] = [];
@@ -155,11 +166,11 @@ export async function runSuite(suite: OrtSuite, devices: readonly DeviceConfig[]
     const row: CaseResult[] = [];
     const pending = plan.map((p) => p.skip ?? deviceSkip(dev, p, webgpuUnavailable));
     let rt: Runtime | undefined;
-    if (pending.some((s) => s === undefined)) rt = await createRuntime({ device: dev.device, threads: dev.threads });
+    if (pending.some((s, i) => s === undefined && plan[i]!.mode === 'direct')) rt = await createRuntime({ device: dev.device, threads: dev.threads });
     try {
       for (let i = 0; i < plan.length; i++) {
         const skip = pending[i];
-        row.push(skip !== undefined ? { device: dev.id, status: 'skip', reason: skip } : await runCase(rt!, dev, plan[i]!));
+        row.push(skip !== undefined ? { device: dev.id, status: 'skip', reason: skip } : await runCase(rt, dev, plan[i]!));
       }
     } finally {
       rt?.dispose();

@@ -167,6 +167,49 @@ export class GpuBackend implements StorageReader {
     return s.buffer;
   }
 
+  /**
+   * Fill a tensor of this backend from a caller's GPUBuffer (a GPU-side copy of `byteLength` bytes,
+   * rounded up to a whole word). Submitted on its own, after everything recorded so far, under its own
+   * error scope: a buffer of another device or without COPY_SRC usage rejects with a DeviceError
+   * naming `what` and leaves this backend's batches untouched.
+   */
+  async copyFromBuffer(src: GPUBuffer, t: Tensor, what: string, op = 'copyFromBuffer'): Promise<void> {
+    this.check(op);
+    const dst = this.bufferOf(t, op);
+    const bytes = Math.ceil(t.byteLength / 4) * 4;
+    if (bytes === 0) return;
+    this.flush();
+    this.device.pushErrorScope('validation');
+    const enc = this.device.createCommandEncoder();
+    enc.copyBufferToBuffer(src, 0, dst, 0, bytes);
+    this.device.queue.submit([enc.finish()]);
+    const e = await this.device.popErrorScope();
+    if (e) throw new DeviceError(op, `${what}: copying the GPU buffer failed (it must belong to this session's GPUDevice and have COPY_SRC usage): ${e.message}`);
+  }
+
+  /**
+   * A new GPUBuffer (STORAGE | COPY_SRC | COPY_DST, at least 4 bytes, a whole number of words) holding
+   * a copy of a tensor of this backend, recorded in the current batch and submitted. The caller owns
+   * it and destroys it.
+   */
+  exportBuffer(t: Tensor, op = 'exportBuffer'): GPUBuffer {
+    this.check(op);
+    const src = this.bufferOf(t, op);
+    const bytes = Math.ceil(t.byteLength / 4) * 4;
+    this.ensureScope();
+    const out = this.device.createBuffer({ size: Math.max(4, bytes), usage: STORAGE_USAGE, label: `${op} output` });
+    if (bytes > 0) {
+      if (this.pass) {
+        this.pass.end();
+        this.pass = undefined;
+      }
+      this.encoder ??= this.device.createCommandEncoder();
+      this.encoder.copyBufferToBuffer(src, 0, out, 0, bytes);
+    }
+    this.flush();
+    return out;
+  }
+
   /** A compute pipeline for `key`, compiled from `source()` on first use. */
   pipeline(key: string, source: () => string): GPUComputePipeline {
     let p = this.pipelines.get(key);

@@ -3,6 +3,7 @@
  * Cast. Arguments that later opsets moved from attributes to inputs are read as constants at
  * session creation, or at run time when the graph computes them.
  */
+import { scalarOf } from '../../../core/dtype.js';
 import type { TensorInfo } from '../../../ops/types.js';
 import { UnsupportedNodeError } from '../errors.js';
 import type { OnnxNode } from '../model.js';
@@ -129,7 +130,7 @@ const pad: OnnxOpMapping = {
       run<T extends TensorInfo>(x: Exec<T>, ins: readonly (T | undefined)[]): T[] {
         const attrs: { pads: number[]; mode: string; value?: number; axes?: number[] } = { pads: intsOf(x, need(ins[1], 'pads'), cPads), mode };
         if (has(node, 2)) {
-          const v = cValue ? Number(cValue.data[0]) : x.scalar(need(ins[2], 'constant_value'));
+          const v = cValue ? scalarOf(cValue.dtype, cValue.data as ArrayLike<number | bigint>) : x.scalar(need(ins[2], 'constant_value'));
           if (v !== undefined) attrs.value = v;
         }
         if (has(node, 3)) attrs.axes = intsOf(x, need(ins[3], 'axes'), cAxes);

@@ -135,24 +135,13 @@ export function injecting<T extends import('../../../ops/types.js').TensorInfo>(
   return new Injecting(x, op, extra, moreInputs, merged);
 }
 
-/** injecting()'s delegate: a class, so that making one per run allocates one object and no closures. */
-class Injecting<T extends import('../../../ops/types.js').TensorInfo> implements Exec<T> {
-  constructor(
-    private readonly x: Exec<T>,
-    private readonly name: string,
-    private readonly extra: object,
-    private readonly moreInputs: readonly T[],
-    private readonly merged: WeakMap<object, object>,
-  ) {}
-
-  op(name: string, inputs: readonly T[], attrs?: object): T[] {
-    if (name !== this.name) return this.x.op(name, inputs, attrs);
-    // a mapping passes the same attribute object every run: merge once (pass the same `merged` map)
-    const key = attrs ?? this.extra;
-    let m = this.merged.get(key);
-    if (!m) this.merged.set(key, (m = { ...(attrs ?? {}), ...this.extra }));
-    return this.x.op(name, this.moreInputs.length ? [...inputs, ...this.moreInputs] : inputs, m);
-  }
+/**
+ * An Exec that passes everything but `op` through to `x`; a pass's per-run wrapper extends it. A
+ * class, so that making one per step and run allocates one object and no closures.
+ */
+export abstract class DelegatingExec<T extends import('../../../ops/types.js').TensorInfo> implements Exec<T> {
+  constructor(protected readonly x: Exec<T>) {}
+  abstract op(name: string, inputs: readonly T[], attrs?: object): T[];
   reshape(t: T, shape: readonly number[]): T {
     return this.x.reshape(t, shape);
   }
@@ -164,5 +153,27 @@ class Injecting<T extends import('../../../ops/types.js').TensorInfo> implements
   }
   tensor(h: HostTensor): T {
     return this.x.tensor(h);
+  }
+}
+
+/** injecting()'s delegate. */
+class Injecting<T extends import('../../../ops/types.js').TensorInfo> extends DelegatingExec<T> {
+  constructor(
+    x: Exec<T>,
+    private readonly name: string,
+    private readonly extra: object,
+    private readonly moreInputs: readonly T[],
+    private readonly merged: WeakMap<object, object>,
+  ) {
+    super(x);
+  }
+
+  op(name: string, inputs: readonly T[], attrs?: object): T[] {
+    if (name !== this.name) return this.x.op(name, inputs, attrs);
+    // a mapping passes the same attribute object every run: merge once (pass the same `merged` map)
+    const key = attrs ?? this.extra;
+    let m = this.merged.get(key);
+    if (!m) this.merged.set(key, (m = { ...(attrs ?? {}), ...this.extra }));
+    return this.x.op(name, this.moreInputs.length ? [...inputs, ...this.moreInputs] : inputs, m);
   }
 }

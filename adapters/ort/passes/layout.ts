@@ -41,7 +41,7 @@ import type { SessionGraph, Step } from '../graph.js';
 import type { OnnxAttribute, OnnxNode } from '../model.js';
 import type { Exec, Lowered } from '../ops/index.js';
 import type { HostTensor } from '../tensor-proto.js';
-import { GraphEdit } from './edit.js';
+import { DelegatingExec, GraphEdit } from './edit.js';
 
 export interface LayoutReport {
   /** Regions converted to NHWC. */
@@ -180,25 +180,15 @@ type CallMap = <T extends TensorInfo>(x: Exec<T>, name: string, inputs: readonly
  * An Exec whose twinops calls `map` may rewrite (attributes, inputs), everything else passed
  * through: a class, so that the one made per step and run allocates one object and no closures.
  */
-class Rewriting<T extends TensorInfo> implements Exec<T> {
+class Rewriting<T extends TensorInfo> extends DelegatingExec<T> {
   constructor(
-    private readonly x: Exec<T>,
+    x: Exec<T>,
     private readonly map: (x: Exec<T>, name: string, inputs: readonly T[], attrs: object | undefined) => T[] | undefined,
-  ) {}
+  ) {
+    super(x);
+  }
   op(name: string, inputs: readonly T[], attrs?: object): T[] {
     return this.map(this.x, name, inputs, attrs) ?? this.x.op(name, inputs, attrs);
-  }
-  reshape(t: T, shape: readonly number[]): T {
-    return this.x.reshape(t, shape);
-  }
-  scalar(t: T): number | undefined {
-    return this.x.scalar(t);
-  }
-  ints(t: T): number[] | undefined {
-    return this.x.ints(t);
-  }
-  tensor(h: HostTensor): T {
-    return this.x.tensor(h);
   }
 }
 

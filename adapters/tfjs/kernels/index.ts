@@ -40,3 +40,4 @@ import './ragged-gather.js';
 import './ragged-to-dense.js';
 import './transform.js';
 import './bitwise.js';
+import './rotate.js';
