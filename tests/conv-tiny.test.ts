@@ -11,36 +11,21 @@
  * kernel ran.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime, type Runtime } from '../core/runtime.js';
+import { describe, expect, it } from 'vitest';
+import type { Runtime } from '../core/runtime.js';
 import type { ConvAttrs } from '../ops/conv.js';
 import type { Activation } from '../ops/types.js';
 import { PIXEL_EXPORT } from '../wasm-kernels/conv-direct.wat.js';
 import { prng } from './arbitraries.js';
 import { refConv, type RefConvAttrs } from './reference/conv.js';
-import { checkConv, launchesDuring } from './reference/conv-check.js';
+import { checkConv, launchesDuring, runtimePairs } from './reference/conv-check.js';
 
 /** The largest activation slope these cases use (gelu). */
 const SLOPE = 1.13;
 
 type Attrs = ConvAttrs & RefConvAttrs;
 
-const runtimes: { name: string; rt1: Runtime; rt2: Runtime }[] = [];
-beforeAll(async () => {
-  for (const relaxedSimd of [true, false]) {
-    runtimes.push({
-      name: relaxedSimd ? 'relaxed' : 'plain',
-      rt1: await createRuntime({ device: 'wasm', threads: 1, relaxedSimd }),
-      rt2: await createRuntime({ device: 'wasm', threads: 2, relaxedSimd }),
-    });
-  }
-});
-afterAll(() => {
-  for (const r of runtimes) {
-    r.rt1.dispose();
-    r.rt2.dispose();
-  }
-});
+const runtimes = runtimePairs();
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 

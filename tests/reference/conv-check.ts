@@ -2,7 +2,8 @@
  * What the convolution tests share: the per-element tolerance of a float32 dot product against the
  * float64 reference, and a spy on which kernels a call launched.
  */
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { createRuntime, type Runtime } from '../../core/runtime.js';
 import { WasmBackend } from '../../wasm-kernels/runtime/backend.js';
 
 /**
@@ -45,4 +46,25 @@ export function launchesDuring(fn: () => void): Set<string> {
 /** The families launched while `fn` runs. */
 export function familiesDuring(fn: () => void): Set<string> {
   return new Set([...launchesDuring(fn)].map((k) => k.slice(0, k.indexOf(':'))));
+}
+
+/** A 1-thread and a 2-thread wasm runtime with relaxed SIMD and without, made before the file's tests and disposed after. */
+export function runtimePairs(): { name: string; rt1: Runtime; rt2: Runtime }[] {
+  const runtimes: { name: string; rt1: Runtime; rt2: Runtime }[] = [];
+  beforeAll(async () => {
+    for (const relaxedSimd of [true, false]) {
+      runtimes.push({
+        name: relaxedSimd ? 'relaxed' : 'plain',
+        rt1: await createRuntime({ device: 'wasm', threads: 1, relaxedSimd }),
+        rt2: await createRuntime({ device: 'wasm', threads: 2, relaxedSimd }),
+      });
+    }
+  });
+  afterAll(() => {
+    for (const r of runtimes) {
+      r.rt1.dispose();
+      r.rt2.dispose();
+    }
+  });
+  return runtimes;
 }
