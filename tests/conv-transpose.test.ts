@@ -13,6 +13,7 @@ import type { ConvTransposeAttrs } from '../ops/conv-transpose.js';
 import type { Activation } from '../ops/types.js';
 import { prng as rng } from './arbitraries.js';
 import { refConvTranspose, type RefConvTransposeAttrs } from './reference/conv-transpose.js';
+import { checkConv } from './reference/conv-check.js';
 
 interface Case {
   x: number[];
@@ -49,23 +50,9 @@ function terms(c: Case): number {
   return size(nhwc ? c.w.slice(0, S) : c.w.slice(2)) * (nhwc ? c.w[S + 1]! : c.w[0]! / (c.attrs.group ?? 1));
 }
 
-/**
- * Tolerance: the float32 sum of K terms is within (K + 2)·2^-23·Σ|terms| of the exact one (K products,
- * the additions in the GEMM and the gather, the bias), times the activation's slope bound 1.5, plus
- * 2e-6 relative for the exp-based activations.
- */
+/** Within the float32 dot-product bound of the float64 reference, at the activations' slope bound 1.5 (tests/reference/conv-check.ts; the K terms include the GEMM's and the gather's additions). */
 function close(got: ArrayLike<number>, ref: { out: Float64Array; mag: Float64Array }, K: number, what: string): void {
-  expect(got.length, what).toBe(ref.out.length);
-  for (let i = 0; i < got.length; i++) {
-    const g = got[i]!;
-    const r = ref.out[i]!;
-    if (!Number.isFinite(r)) {
-      if (!(Object.is(g, r) || (Number.isNaN(g) && Number.isNaN(r)))) throw new Error(`${what}: [${i}] got ${g}, want ${r}`);
-      continue;
-    }
-    const tol = 1.5 * (K + 2) * 1.2e-7 * ref.mag[i]! + 2e-6 * Math.abs(r) + 1e-30;
-    if (!(Math.abs(g - r) <= tol)) throw new Error(`${what}: [${i}] got ${g}, want ${r} (tol ${tol})`);
-  }
+  checkConv(got, ref, K, what, 1.5);
 }
 
 function exec(rt: Runtime, c: Case, d: ReturnType<typeof data>) {

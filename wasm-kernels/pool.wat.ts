@@ -66,25 +66,38 @@ function axisCount(s: string, n: string, k: string, pe: string, lo: string, hi: 
   return `(select ${min(k, `(i32.div_u ${add(sub(add(n, pe), s), sub(d, '(i32.const 1)'))} ${d})`)} ${sub(g(hi), g(lo))} ${g('CIP')})`;
 }
 
+/** The accumulator's start: -Inf (max), INT_MIN (integer max) or 0 (avg). */
+function initOf(kind: Kind): string {
+  return kind === 'max' ? NEG_INF : kind === 'imax' ? INT_MIN : ZERO;
+}
+
+/** One tap `v` into accumulator $acc<r> (max also ORs its NaN mask into $nm<r>). */
+function tapOp(kind: Kind, v: string, r: string): string {
+  return kind === 'max'
+    ? `${set(`acc${r}`, `(f32x4.pmax ${g(`acc${r}`)} (local.tee $v${r} ${v}))`)} ${set(`nm${r}`, `(v128.or ${g(`nm${r}`)} (f32x4.ne ${g(`v${r}`)} ${g(`v${r}`)}))`)}`
+    : set(`acc${r}`, `(${kind === 'imax' ? 'i32x4.max_s' : 'f32x4.add'} ${g(`acc${r}`)} ${v})`);
+}
+
+/** After the window: avg divides by the tap count, max puts NaN back where a tap was NaN (unless NaNs are ignored). */
+function finishOp(kind: Kind, r: string): string {
+  return kind === 'avg'
+    ? set(`acc${r}`, `(f32x4.div ${g(`acc${r}`)} (f32x4.splat (f32.max ${g('cnt')} ${g('ez')})))`)
+    : kind === 'max'
+      ? set(`acc${r}`, `(v128.bitselect ${NAN} ${g(`acc${r}`)} (v128.and ${g(`nm${r}`)} ${g('nk')}))`)
+      : '';
+}
+
 /**
  * acc ← reduction over taps [hlo,hhi)×[wlo,whi) starting at pointer p0, strides dhs/dws bytes.
  * Max runs on f32x4.pmax (one maxps on x64; f32x4.max's NaN handling costs several more instructions:
  * 3×3 NHWC [1,112,112,64] went from 4.0 to 1.5 ms) and ORs a NaN mask alongside, so a NaN tap still gives NaN.
  */
 function windowLoop(kind: Kind, load: (p: string) => string, group = 1): string {
-  const init = kind === 'max' ? NEG_INF : kind === 'imax' ? INT_MIN : ZERO;
+  const init = initOf(kind);
   // `group` accumulators ($acc, $acc2, ...) over consecutive 4-channel vectors (offsets 16, 32, ...) share one walk of the window.
   const regs = ['', '2', '3', '4'].slice(0, group);
-  const tap = (v: string, r: string) =>
-    kind === 'max'
-      ? `${set(`acc${r}`, `(f32x4.pmax ${g(`acc${r}`)} (local.tee $v${r} ${v}))`)} ${set(`nm${r}`, `(v128.or ${g(`nm${r}`)} (f32x4.ne ${g(`v${r}`)} ${g(`v${r}`)}))`)}`
-      : set(`acc${r}`, `(${kind === 'imax' ? 'i32x4.max_s' : 'f32x4.add'} ${g(`acc${r}`)} ${v})`);
-  const finish = (r: string) =>
-    kind === 'avg'
-      ? set(`acc${r}`, `(f32x4.div ${g(`acc${r}`)} (f32x4.splat (f32.max ${g('cnt')} ${g('ez')})))`)
-      : kind === 'max'
-        ? set(`acc${r}`, `(v128.bitselect ${NAN} ${g(`acc${r}`)} (v128.and ${g(`nm${r}`)} ${g('nk')}))`)
-        : '';
+  const tap = (v: string, r: string) => tapOp(kind, v, r);
+  const finish = (r: string) => finishOp(kind, r);
   const src = (k: number) => (k === 0 ? load(g('r')) : `(v128.load offset=${16 * k} ${g('r')})`);
   const taps = regs.map((r, k) => tap(src(k), r)).join(' ');
   const walk = (t: string) => `${set('q', g('p0'))} ${set('a', sub(g('hhi'), g('hlo')))}
@@ -114,18 +127,10 @@ function windowLoop(kind: Kind, load: (p: string) => string, group = 1): string 
  * $r, $q, $a, $b hold the four tap pointers.
  */
 function window2x2(kind: Kind, load: (p: string) => string, group = 1): string {
-  const init = kind === 'max' ? NEG_INF : kind === 'imax' ? INT_MIN : ZERO;
+  const init = initOf(kind);
   const regs = ['', '2', '3', '4'].slice(0, group);
-  const tap = (v: string, r: string) =>
-    kind === 'max'
-      ? `${set(`acc${r}`, `(f32x4.pmax ${g(`acc${r}`)} (local.tee $v${r} ${v}))`)} ${set(`nm${r}`, `(v128.or ${g(`nm${r}`)} (f32x4.ne ${g(`v${r}`)} ${g(`v${r}`)}))`)}`
-      : set(`acc${r}`, `(${kind === 'imax' ? 'i32x4.max_s' : 'f32x4.add'} ${g(`acc${r}`)} ${v})`);
-  const finish = (r: string) =>
-    kind === 'avg'
-      ? set(`acc${r}`, `(f32x4.div ${g(`acc${r}`)} (f32x4.splat (f32.max ${g('cnt')} ${g('ez')})))`)
-      : kind === 'max'
-        ? set(`acc${r}`, `(v128.bitselect ${NAN} ${g(`acc${r}`)} (v128.and ${g(`nm${r}`)} ${g('nk')}))`)
-        : '';
+  const tap = (v: string, r: string) => tapOp(kind, v, r);
+  const finish = (r: string) => finishOp(kind, r);
   const ptrs = ['r', 'q', 'a', 'b'];
   const src = (pp: string, k: number) => (k === 0 ? load(g(pp)) : `(v128.load offset=${16 * k} ${g(pp)})`);
   const taps = ptrs.map((pp) => regs.map((r, k) => tap(src(pp, k), r)).join(' ')).join('\n      ');
