@@ -212,4 +212,29 @@ describe('worker spin', () => {
       pool.terminate();
     }
   });
+
+  it('nudge wakes a sleeping worker into its spin without a job, and is a no-op after terminate', async () => {
+    const pool = await ThreadPool.create(2, WORKER_SOURCE);
+    const asleep = async (want: number, limitMs: number) => {
+      const t0 = performance.now();
+      while (pool.sleeping !== want) {
+        if (performance.now() - t0 > limitMs) return false;
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      return true;
+    };
+    try {
+      expect(await asleep(1, 5000)).toBe(true);
+      pool.spinMicros = 300_000;
+      pool.nudge();
+      expect(await asleep(0, 5000)).toBe(true); // awake, spinning
+      pool.nudge(); // while it spins: nothing to do
+      pool.spinMicros = 0;
+      pool.nudge();
+      expect(await asleep(1, 5000)).toBe(true);
+    } finally {
+      pool.terminate();
+    }
+    expect(() => pool.nudge()).not.toThrow();
+  });
 });

@@ -103,6 +103,12 @@ const MAX_SITES = 4096;
  */
 const SPLIT_SCALE = 0.25;
 /**
+ * An inline launch with at least 1/NUDGE_SHARE of the (scaled) split bound wakes a sleeping worker
+ * (pool.nudge). Liveness at 2 threads found its worker asleep at 91% of its big conv's launches
+ * before this (three split launches per run, more than the spin apart).
+ */
+const NUDGE_SHARE = 8;
+/**
  * A site whose pooled calls take at least this long (ms) always runs on the pool: a wake costs
  * 4–60 µs, a few % of such a call, while a site that flipped to inline during a burst of load stayed
  * there for thousands of calls (the probe backoff) once the load was gone: Softmax 1000² on 2 threads
@@ -433,6 +439,9 @@ export class WasmBackend implements StorageReader {
     const minPer = raw === undefined || raw <= grain ? grain : raw >= total ? raw : Math.max(grain, Math.ceil(raw * SPLIT_SCALE));
     const pool = this.pool;
     if (!pool || total <= 0 || total < 2 * minPer) {
+      // work within NUDGE_SHARE of splitting: a model with bigger kernels ahead is running, so have
+      // a sleeping worker start spinning now rather than pay its wake-up on the next split launch
+      if (pool && total * NUDGE_SHARE >= minPer) pool.nudge();
       if (total > 0) callRange(e.f, args, 0, total);
       return;
     }

@@ -69,16 +69,25 @@ let nextRuntimeId = 1;
 
 /**
  * Default worker spin after a job, in µs (bounded by the wall clock; then Atomics.wait). A job that
- * finds the worker spinning costs ~0.5 µs over running inline, one that must wake it 4–60 µs, so
- * the spin has to bridge the gaps between kernels in a model (the JavaScript between two launches,
- * 5–30 µs). Measured by bench/tfjs-models.ts on a quiet machine, 2 threads vs tfjs-backend-wasm, with
- * the quarter split thresholds (backend.ts SPLIT_SCALE): 200 µs gave blazeface 1.85×, handlandmark
- * 2.10×, movenet 1.84× against 1.37×, 1.43×, 1.55× with 5 µs. On a machine whose cores other
- * processes keep busy a long spin costs: there, at load 14–18, a job after 3 ms idle took 79–138 µs
- * over its work with a 50 µs spin against 38–87 µs with none (a thread that spun is scheduled later);
- * lower `pool.spinMicros` there, or use `adaptiveSplit`. onnxruntime's own intra-op pool spins too.
+ * finds the worker spinning costs ~0.5 µs over running inline, one that must wake it 4–60 µs of
+ * latency plus the caller's Atomics.notify (a futex wake: in CPU profiles of liveness at 2 threads,
+ * `wake` took ~57 µs of main-thread time per 0.55 ms run), so the spin has to bridge the gaps
+ * between split launches in a model: the JavaScript and the inline kernels between them, which in
+ * the tfjs graph models is often more than 200 µs (liveness has three split launches per run, and
+ * its worker was asleep at 91% of them with a 200 µs spin). History, each measured by
+ * tfjs models at 2 threads on a quiet machine, same process, interleaved:
+ * - 5 µs → 200 µs (with the quarter split thresholds, backend.ts SPLIT_SCALE): blazeface 1.37× →
+ *   1.85×, handlandmark 1.43× → 2.10×, movenet 1.55× → 1.84× against tfjs-backend-wasm;
+ * - 200 → 1000 → 3000 µs, per-run ms: liveness 0.532 / 0.464 / 0.466 (1 thread 0.560), iris 4.78 /
+ *   4.59 / 4.44 (1 thread 5.27), facemesh 3.99 / 3.84 / 3.76 (1 thread 4.56).
+ * A spinning worker did not slow the calling thread's JavaScript (measured: the same loop with the
+ * other core spinning or idle, within 1%). On a machine whose cores other processes keep busy a
+ * long spin costs: there, at load 14–18, a job after 3 ms idle took 79–138 µs over its work with a
+ * 50 µs spin against 38–87 µs with none (a thread that spun is scheduled later); lower
+ * `pool.spinMicros` there (0 sleeps at once), or use `adaptiveSplit`. onnxruntime's intra-op pool
+ * spins too.
  */
-const DEFAULT_SPIN_US = 200;
+const DEFAULT_SPIN_US = 2000;
 
 export class ThreadPool {
   /** Threads that work on a job: the workers plus the calling thread. */
@@ -194,6 +203,16 @@ export class ThreadPool {
     if (this.closed) return;
     this.workers.forEach((_, index) => this.send(index, { type: 'detach', rt }));
     this.users--;
+  }
+
+  /**
+   * Wake sleeping workers into their spin without a job (a no-op while they spin). A launcher that
+   * runs inline calls this when its work is near the split bound: in a model, the kernel after it is
+   * often big enough to split, and a worker woken from Atomics.wait then takes 4–60 µs to start,
+   * while one already spinning starts at once.
+   */
+  nudge(): void {
+    if (Atomics.load(this.ctl, P.SLEEPERS) > 0 && !this.closed) this.wake(P.CMD_MAIL);
   }
 
   /** Workers asleep in Atomics.wait now (an idle pool's workers all are, after a brief spin). */
