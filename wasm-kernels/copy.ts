@@ -474,8 +474,8 @@ registry.register<IndexedPlan>({
     const p = w.alloc(rows.byteLength, op);
     try {
       w.i32(p, rows.length).set(rows);
-      const minPerThread = repeated ? rows.length : Math.max(1, Math.ceil(MIN_BYTES_PER_THREAD / rowBytes));
-      w.parallelFor('copy', 'scatter_rows', [w.ptrOf(inputs[2]!, op), out, p, rowBytes], rows.length, { minPerThread, op });
+      const minPerThread = Math.max(1, Math.ceil(MIN_BYTES_PER_THREAD / rowBytes));
+      w.parallelFor('copy', 'scatter_rows', [w.ptrOf(inputs[2]!, op), out, p, rowBytes], rows.length, { minPerThread, ordered: repeated, op });
     } finally {
       w.free(p);
     }

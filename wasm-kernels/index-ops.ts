@@ -74,7 +74,7 @@ export function scatterPositions(w: WasmBackend, out: number, outSize: number, u
   const p = w.alloc(pos.byteLength, op);
   try {
     w.i32(p, pos.length).set(pos);
-    w.parallelFor('index-ops', fn, [out, upd, p], pos.length, { minPerThread: repeated ? pos.length : MIN_UPDATES_PER_THREAD, op });
+    w.parallelFor('index-ops', fn, [out, upd, p], pos.length, { minPerThread: MIN_UPDATES_PER_THREAD, ordered: repeated, op });
   } finally {
     w.free(p);
   }

@@ -31,10 +31,11 @@ export interface ParallelOptions {
   grain?: number;
   /**
    * Below 2× this much of the range (scaled by SPLIT_SCALE), run inline on one thread (a measured
-   * per-kernel threshold). A value ≥ the range keeps it on one thread whatever the scale (for ranges
-   * whose order matters).
+   * per-kernel threshold).
    */
   minPerThread?: number;
+  /** The range must run in order on one thread (e.g. a scatter with repeated indices). */
+  ordered?: boolean;
   /** Chunks per thread for dynamic balancing. Default 4. */
   chunksPerThread?: number;
   /** Op name for error messages. */
@@ -433,10 +434,8 @@ export class WasmBackend implements StorageReader {
     if (this.disposed) this.check(opts?.op);
     const e = this.fnEntry(family, fn);
     const grain = opts?.grain !== undefined && opts.grain > 1 ? opts.grain : 1;
-    // (minPerThread ≥ total is how a launcher keeps an order-dependent range on one thread, e.g. a
-    // scatter with repeated indices: it is not scaled)
     const raw = opts?.minPerThread;
-    const minPer = raw === undefined || raw <= grain ? grain : raw >= total ? raw : Math.max(grain, Math.ceil(raw * SPLIT_SCALE));
+    const minPer = opts?.ordered ? Infinity : raw === undefined || raw <= grain ? grain : Math.max(grain, Math.ceil(raw * SPLIT_SCALE));
     const pool = this.pool;
     if (!pool || total <= 0 || total < 2 * minPer) {
       // work within NUDGE_SHARE of splitting: a model with bigger kernels ahead is running, so have
