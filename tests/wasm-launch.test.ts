@@ -179,6 +179,41 @@ describe('errors in a pooled kernel', () => {
   });
 });
 
+describe('split bounds', () => {
+  it('a range splits at a quarter of its minPerThread (even one ≥ the range); ordered ranges never split', () => {
+    const w = rt2.wasm;
+    const pool = (w as unknown as { pool: ThreadPool }).pool;
+    const run = pool.run.bind(pool);
+    let jobs = 0;
+    pool.run = (job) => {
+      jobs++;
+      run(job);
+    };
+    try {
+      const n = 1 << 16;
+      const src = w.alloc(4 * n, 'test');
+      const dst = w.alloc(4 * n, 'test');
+      try {
+        w.f32(src, n).fill(1.5);
+        const launch = (opts: { minPerThread: number; ordered?: boolean }) => {
+          jobs = 0;
+          w.parallelFor('copy', 'cast_float32_int32', [src, dst], n, { ...opts, op: 'Cast' });
+          expect(Array.from(w.i32(dst, n).subarray(n - 4))).toEqual([1, 1, 1, 1]);
+          return jobs;
+        };
+        expect(launch({ minPerThread: n })).toBe(1); // 2 × n/4 ≤ n
+        expect(launch({ minPerThread: 4 * n })).toBe(0); // 2 × n > n
+        expect(launch({ minPerThread: 1, ordered: true })).toBe(0);
+      } finally {
+        w.free(dst);
+        w.free(src);
+      }
+    } finally {
+      pool.run = run;
+    }
+  });
+});
+
 describe('worker spin', () => {
   it('a worker spins for spinMicros after a job, then sleeps; an idle pool is asleep', async () => {
     const pool = await ThreadPool.create(2, WORKER_SOURCE);
